@@ -1,0 +1,1 @@
+"""nexios_auth."""

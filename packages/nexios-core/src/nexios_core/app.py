@@ -1,0 +1,290 @@
+"""The core ASGI application: lifespan, middleware, errors, and a dispatcher to find handlers.
+
+The request path is assembled once (at start-up, or on the first request when the server skips
+lifespan): raw ASGI middleware wraps the HTTP entry point, which runs the composed chain of
+function/class middleware around the dispatcher. Adding middleware or routes later marks the app
+for a rebuild rather than adding per-request checks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar, Union
+
+import anyio.to_thread
+
+from .config import MakeConfig, set_config
+from .dispatch import Dispatcher, HandlerDispatcher
+from .errors import (
+    ExceptionHandler,
+    ExceptionHandlers,
+    ExceptionKey,
+    call_exception_handler,
+    http_exception_response,
+    log_server_error,
+    server_error_response,
+)
+from .exceptions import ClientDisconnect, HTTPException, ImproperlyConfigured
+from .limits import LIMITS_SCOPE_KEY, Limits
+from .middleware.asgi import Middleware
+from .middleware.chain import Endpoint, MiddlewareFunction, compose, is_http_middleware, to_response
+from .middleware.base import BaseMiddleware
+from .request import Request
+from .responses import BaseResponse, Response
+from .types import ASGIApp, Receive, Scope, Send
+from .datastructures import State
+
+logger = logging.getLogger("nexios")
+
+Hook = Callable[[], Union[Awaitable[None], None]]
+Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+async def _call_hook(hook: Hook) -> None:
+    if inspect.iscoroutinefunction(hook):
+        await hook()
+    else:
+        result = await anyio.to_thread.run_sync(hook)
+        if inspect.isawaitable(result):
+            await result
+
+
+class App:
+    """An ASGI 3 application.
+
+    ``dispatcher`` finds handlers (a router); ``middlewares`` are function/class-style middleware
+    ``(request, response, call_next)`` or raw ASGI middleware (``Middleware(cls, **options)``, or a
+    class taking the app as its first argument). Raw ASGI middleware always wraps the function
+    middleware chain, each kind keeping its order. ``debug`` (default False) controls error pages.
+    ``limits`` replaces the default request limits; ``websocket_allowed_origins`` is the
+    WebSocket origin policy (``None``: same origin or no ``Origin`` header; ``["*"]``: any).
+    """
+
+    def __init__(
+        self,
+        config: MakeConfig | Mapping[str, Any] | None = None,
+        *,
+        dispatcher: Dispatcher | None = None,
+        debug: bool | None = None,
+        middlewares: Sequence[Any] = (),
+        exception_handlers: Mapping[ExceptionKey, ExceptionHandler] | None = None,
+        on_startup: Sequence[Hook] = (),
+        on_shutdown: Sequence[Hook] = (),
+        lifespan: Lifespan | None = None,
+        limits: Limits | None = None,
+        websocket_allowed_origins: Sequence[str] | None = None,
+    ) -> None:
+        self.config: MakeConfig = set_config(config if config is not None else MakeConfig())
+        if debug is not None:
+            self.config.debug = debug
+        self.dispatcher: Dispatcher = dispatcher if dispatcher is not None else HandlerDispatcher()
+        self.state = State()
+        self.limits = limits
+        # WebSocket origin policy read by dispatchers: None means same-origin (or no Origin).
+        self.websocket_allowed_origins = (
+            list(websocket_allowed_origins) if websocket_allowed_origins is not None else None
+        )
+        self.exception_handlers = ExceptionHandlers(exception_handlers)
+        self.startup_hooks: list[Hook] = list(on_startup)
+        self.shutdown_hooks: list[Hook] = list(on_shutdown)
+        self.lifespan_context = lifespan
+        self._http_middleware: list[MiddlewareFunction] = []
+        self._asgi_middleware: list[Middleware] = []
+        for middleware in middlewares:
+            self.add_middleware(middleware)
+        self._asgi: ASGIApp | None = None
+        self._chain: Endpoint | None = None
+
+    # ---------------------------------------------------------------- configuration
+    @property
+    def debug(self) -> bool:
+        """Whether error pages show tracebacks (never in production)."""
+        return bool(self.config.get("debug", False))
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self.config.debug = value
+
+    def add_middleware(self, middleware: Any, *args: Any, **options: Any) -> None:
+        """Add a middleware: a function ``(request, response, call_next)``, a ``BaseMiddleware``
+        instance or subclass, a ``Middleware(cls, ...)`` spec, or an ASGI middleware class with
+        its options (``app.add_middleware(CORSMiddleware, allow_origins=[...])``)."""
+        if isinstance(middleware, type) and issubclass(middleware, BaseMiddleware):
+            middleware = middleware(*args, **options)
+        if is_http_middleware(middleware):
+            if args or options:
+                raise TypeError("Options are only accepted with an ASGI middleware class")
+            self._http_middleware.append(middleware)
+        elif not isinstance(middleware, type) and all(
+            hasattr(middleware, name) for name in ("cls", "args", "kwargs")
+        ):
+            spec = middleware if isinstance(middleware, Middleware) else Middleware(
+                middleware.cls, *middleware.args, **middleware.kwargs
+            )
+            self._asgi_middleware.append(spec)
+        elif callable(middleware):
+            self._asgi_middleware.append(Middleware(middleware, *args, **options))
+        else:
+            raise ImproperlyConfigured(f"{middleware!r} is not a middleware")
+        self._asgi = None
+
+    def middleware(self, func: _F) -> _F:
+        """Decorator form of :meth:`add_middleware` for ``async def mw(request, response, call_next)``."""
+        self.add_middleware(func)
+        return func
+
+    def add_exception_handler(self, key: ExceptionKey, handler: ExceptionHandler) -> None:
+        """Handle an exception class or status code with ``handler(request, response, exc)``."""
+        self.exception_handlers.add(key, handler)
+
+    def exception_handler(self, key: ExceptionKey) -> Callable[[_F], _F]:
+        """Decorator form of :meth:`add_exception_handler`."""
+
+        def register(func: _F) -> _F:
+            self.add_exception_handler(key, func)
+            return func
+
+        return register
+
+    def on_startup(self, hook: _F) -> _F:
+        """Run ``hook`` (sync or async) at start-up; usable as a decorator."""
+        self.startup_hooks.append(hook)
+        return hook
+
+    def on_shutdown(self, hook: _F) -> _F:
+        """Run ``hook`` (sync or async) at shutdown; usable as a decorator."""
+        self.shutdown_hooks.append(hook)
+        return hook
+
+    # ---------------------------------------------------------------- assembling the stack
+    def build(self) -> None:
+        """Assemble the request path. Called at start-up; harmless to call again."""
+        self.dispatcher.prepare()
+        self._chain = compose(self._http_middleware, self._endpoint)
+        app: ASGIApp = self._entry
+        for spec in reversed(self._asgi_middleware):
+            app = spec.build(app)
+        self._asgi = app
+
+    async def _endpoint(self, request: Request, response: Response) -> BaseResponse:
+        # Errors are turned into responses here, inside the middleware chain, so middleware
+        # sees (and can decorate) a 404 or a handled error like any other response.
+        try:
+            return await self.dispatcher.dispatch(request, response)
+        except HTTPException as exc:
+            return await self._handle_http_exception(request, response, exc)
+        except Exception as exc:
+            handler = self.exception_handlers.find(exc)
+            if handler is None:
+                raise
+            return await call_exception_handler(handler, request, response, exc)
+
+    async def _handle_http_exception(
+        self, request: Request, response: Response, exc: HTTPException
+    ) -> BaseResponse:
+        handler = self.exception_handlers.find(exc)
+        if handler is not None:
+            return await call_exception_handler(handler, request, response, exc)
+        return http_exception_response(exc)
+
+    async def _server_error(self, request: Request, exc: BaseException) -> BaseResponse:
+        log_server_error(request, exc)
+        handler = self.exception_handlers.server_error_handler
+        if handler is not None:
+            try:
+                return await call_exception_handler(handler, request, Response(), exc)
+            except Exception as handler_exc:  # a broken error handler must not hide the error
+                log_server_error(request, handler_exc)
+        return server_error_response(request, exc, self.debug)
+
+    async def _entry(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "websocket":
+            await self.dispatcher.dispatch_websocket(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.limits is not None and LIMITS_SCOPE_KEY not in scope:
+            scope[LIMITS_SCOPE_KEY] = self.limits
+        request = Request(scope, receive, send)
+        response = Response()
+        try:
+            outgoing = await self._chain(request, response)  # type: ignore[misc]
+        except ClientDisconnect:
+            return  # nobody is listening for an answer
+        except HTTPException as exc:  # raised by middleware rather than a handler
+            outgoing = await self._handle_http_exception(request, response, exc)
+        except Exception as exc:
+            handler = self.exception_handlers.find(exc)
+            if handler is not None and handler is not self.exception_handlers.server_error_handler:
+                outgoing = await call_exception_handler(handler, request, response, exc)
+            else:
+                outgoing = await self._server_error(request, exc)
+        try:
+            await outgoing(scope, receive, send)
+        finally:
+            if request._form is not None:
+                await request.close()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = self
+        asgi = self._asgi
+        if asgi is None:
+            self.build()
+            asgi = self._asgi
+        await asgi(scope, receive, send)  # type: ignore[misc]
+
+    # ---------------------------------------------------------------- lifespan
+    @contextlib.asynccontextmanager
+    async def run_lifespan(self) -> AsyncIterator[None]:
+        """Start-up, then shutdown when the block exits (what servers drive through ASGI
+        lifespan; the test client uses it directly)."""
+        self.build()
+        async with contextlib.AsyncExitStack() as stack:
+            for hook in self.startup_hooks:
+                await _call_hook(hook)
+            if self.lifespan_context is not None:
+                state = await stack.enter_async_context(self.lifespan_context(self))
+                if isinstance(state, Mapping):
+                    for key, value in state.items():
+                        setattr(self.state, key, value)
+            try:
+                yield
+            finally:
+                for hook in self.shutdown_hooks:
+                    await _call_hook(hook)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        message = await receive()
+        if message["type"] != "lifespan.startup":
+            return
+        manager = self.run_lifespan()
+        try:
+            await manager.__aenter__()
+        except BaseException as exc:
+            logger.exception("Application start-up failed")
+            await send({"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"})
+            if not isinstance(exc, Exception):
+                raise
+            return
+        await send({"type": "lifespan.startup.complete"})
+        message = await receive()  # waits for lifespan.shutdown
+        try:
+            await manager.__aexit__(None, None, None)
+        except BaseException as exc:
+            logger.exception("Application shutdown failed")
+            await send({"type": "lifespan.shutdown.failed", "message": f"{type(exc).__name__}: {exc}"})
+            if not isinstance(exc, Exception):
+                raise
+            return
+        await send({"type": "lifespan.shutdown.complete"})
+
+
+__all__ = ["App", "Hook", "Lifespan"]

@@ -1,0 +1,69 @@
+"""The seam between the core app and whatever finds handlers (the router, or a single handler).
+
+The core never imports a router: it calls any object implementing :class:`Dispatcher`.
+``nexios_routing.Router`` implements it; :class:`HandlerDispatcher` adapts plain functions so a
+core-only app needs nothing else.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, runtime_checkable
+
+from .exceptions import NotFoundException
+from .middleware.chain import to_response
+from .request import Request
+from .responses import BaseResponse, Response
+from .types import Receive, Scope, Send
+
+
+@runtime_checkable
+class Dispatcher(Protocol):
+    """Finds and runs the handler for a request."""
+
+    async def dispatch(self, request: Request, response: Response) -> BaseResponse:
+        """Answer an HTTP request (raise ``HTTPException`` for 404/405...)."""
+        ...
+
+    async def dispatch_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve a WebSocket connection."""
+        ...
+
+    def prepare(self) -> None:
+        """Compile whatever can be compiled; called once at start-up and after changes."""
+        ...
+
+
+HTTPHandler = Callable[[Request, Response], Awaitable[Any]]
+WebSocketHandler = Callable[[Any], Awaitable[None]]
+
+
+class HandlerDispatcher:
+    """A dispatcher for one HTTP handler ``(request, response)`` and optionally one WebSocket
+    handler ``(websocket)``: the whole app of a core-only service."""
+
+    def __init__(self, http: HTTPHandler | None = None, websocket: WebSocketHandler | None = None) -> None:
+        if http is not None and not inspect.iscoroutinefunction(http):
+            raise TypeError("The HTTP handler must be an async function (request, response)")
+        self.http = http
+        self.websocket = websocket
+
+    async def dispatch(self, request: Request, response: Response) -> BaseResponse:
+        if self.http is None:
+            raise NotFoundException()
+        return to_response(await self.http(request, response), response)
+
+    async def dispatch_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.websocket is None:
+            await send({"type": "websocket.close", "code": 1000})
+            return
+        from .websocket import WebSocket
+
+        await self.websocket(WebSocket(scope, receive, send))
+
+    def prepare(self) -> None:
+        return None
+
+
+__all__ = ["Dispatcher", "HTTPHandler", "HandlerDispatcher", "WebSocketHandler"]

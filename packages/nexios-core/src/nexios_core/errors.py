@@ -1,0 +1,164 @@
+"""Turning exceptions into responses.
+
+Handlers are registered by exception class or by status code and called as
+``handler(request, response, exc)``; they may return anything a route handler may return.
+``HTTPException`` without a handler becomes ``{"detail": ...}`` with its status and headers.
+Anything else becomes a 500 that is logged once with a request id; the body is fixed unless
+``debug`` is on, whatever the client's ``Accept`` says.
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+import logging
+import re
+import traceback
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Union
+
+import anyio.to_thread
+
+from .exceptions import HTTPException
+from .request import Request
+from .responses import BaseResponse, HTMLResponse, JSONResponse, Response
+
+logger = logging.getLogger("nexios.error")
+
+ExceptionHandler = Callable[[Request, Response, Any], Union[Awaitable[Any], Any]]
+ExceptionKey = Union[int, type[BaseException]]
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+REQUEST_ID_SCOPE_KEY = "nexios.request_id"
+
+
+def request_id_for(request: Request) -> str:
+    """The request id: a well-formed ``X-Request-ID`` from the client, or a new random one."""
+    scope = request.scope
+    existing = scope.get(REQUEST_ID_SCOPE_KEY)
+    if existing is None:
+        given = request.headers.get("x-request-id")
+        existing = given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        scope[REQUEST_ID_SCOPE_KEY] = existing
+    return existing  # type: ignore[no-any-return]
+
+
+class ExceptionHandlers:
+    """The registry of exception handlers of an app (or router)."""
+
+    def __init__(self, handlers: Mapping[ExceptionKey, ExceptionHandler] | None = None) -> None:
+        self.by_status: dict[int, ExceptionHandler] = {}
+        self.by_class: dict[type[BaseException], ExceptionHandler] = {}
+        for key, handler in (handlers or {}).items():
+            self.add(key, handler)
+
+    def add(self, key: ExceptionKey, handler: ExceptionHandler) -> None:
+        """Register ``handler`` for an exception class or an HTTP status code."""
+        if isinstance(key, int):
+            self.by_status[key] = handler
+        elif isinstance(key, type) and issubclass(key, BaseException):
+            self.by_class[key] = handler
+        else:
+            raise TypeError("Exception handlers are keyed by an exception class or a status code")
+
+    def find(self, exc: BaseException) -> ExceptionHandler | None:
+        """The most specific handler for ``exc``: its status first, then its class hierarchy."""
+        if isinstance(exc, HTTPException) and exc.status_code in self.by_status:
+            return self.by_status[exc.status_code]
+        if self.by_class:
+            for cls in type(exc).__mro__:
+                handler = self.by_class.get(cls)
+                if handler is not None:
+                    return handler
+        return None
+
+    @property
+    def server_error_handler(self) -> ExceptionHandler | None:
+        """A handler registered for 500 or ``Exception``, used for unhandled errors."""
+        return self.by_status.get(500) or self.by_class.get(Exception)
+
+
+async def call_exception_handler(
+    handler: ExceptionHandler, request: Request, response: Response, exc: BaseException
+) -> BaseResponse:
+    """Run ``handler`` (sync handlers in a worker thread) and return the response to send."""
+    from .middleware.chain import to_response
+
+    if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
+        getattr(handler, "__call__", None)
+    ):
+        result = await handler(request, response, exc)  # type: ignore[misc]
+    else:
+        result = await anyio.to_thread.run_sync(handler, request, response, exc)
+    return to_response(result, response)
+
+
+def http_exception_response(exc: HTTPException) -> BaseResponse:
+    """The default response for an ``HTTPException``."""
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers or None)
+
+
+def server_error_response(request: Request, exc: BaseException, debug: bool) -> BaseResponse:
+    """The 500 response: fixed in production, a traceback page in debug mode."""
+    request_id = request_id_for(request)
+    headers = {"x-request-id": request_id}
+    if not debug:
+        return JSONResponse(
+            {"detail": "Internal Server Error", "request_id": request_id},
+            status_code=500, headers=headers,
+        )
+    frames = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    if request.accepts_html:
+        return HTMLResponse(_debug_page(request, exc, frames, request_id), status_code=500,
+                            headers=headers)
+    return JSONResponse(
+        {
+            "detail": "Internal Server Error",
+            "request_id": request_id,
+            "error": f"{type(exc).__name__}: {exc}",
+            "traceback": "".join(frames).splitlines(),
+        },
+        status_code=500, headers=headers,
+    )
+
+
+def log_server_error(request: Request, exc: BaseException) -> None:
+    """Log an unhandled error once, with the request id the client sees."""
+    logger.error(
+        "Unhandled %s in %s %s [request_id=%s]",
+        type(exc).__name__, request.scope.get("method", "WS"), request.scope.get("path", ""),
+        request_id_for(request), exc_info=exc,
+    )
+
+
+def _debug_page(request: Request, exc: BaseException, frames: list[str], request_id: str) -> str:
+    title = html.escape(f"{type(exc).__name__}: {exc}")
+    trace = html.escape("".join(frames))
+    rows = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+        for k, v in request.headers.items()
+    )
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>500 · Nexios debug</title>"
+        "<style>body{font:14px system-ui,sans-serif;margin:2rem;color:#222}"
+        "pre{background:#f5f5f5;padding:1rem;overflow:auto}th{text-align:left;padding-right:1rem}"
+        ".note{color:#a00}</style></head><body>"
+        f"<h1>{title}</h1><p>{html.escape(request.scope.get('method', ''))} "
+        f"{html.escape(request.scope.get('path', ''))} · request id <code>{request_id}</code></p>"
+        "<p class='note'>Shown because debug mode is on. Never run production with debug=True.</p>"
+        f"<h2>Traceback</h2><pre>{trace}</pre><h2>Request headers</h2><table>{rows}</table>"
+        "</body></html>"
+    )
+
+
+__all__ = [
+    "ExceptionHandler",
+    "ExceptionHandlers",
+    "REQUEST_ID_SCOPE_KEY",
+    "call_exception_handler",
+    "http_exception_response",
+    "log_server_error",
+    "request_id_for",
+    "server_error_response",
+]

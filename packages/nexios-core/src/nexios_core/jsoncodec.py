@@ -1,0 +1,139 @@
+"""JSON encoding and hostile-input-safe decoding.
+
+Decoding refuses what ``shared/SECURITY.md`` lists: nesting deeper than the limit, ``NaN`` and
+``Infinity``, integers beyond CPython's digit rule, lone surrogates and invalid UTF-8. Every refusal
+is a :class:`~nexios_core.exceptions.BadRequest`, so a client can never turn a body into a 500.
+
+Encoding uses orjson when it is installed (it is several times faster) and the standard library
+otherwise; both produce compact UTF-8 and understand dataclasses, datetimes, UUIDs, decimals, sets
+and pydantic models.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import enum
+import json
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from .exceptions import BadRequest
+
+try:  # orjson is optional: `pip install nexios-core[orjson]`
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - depends on the environment
+    _orjson = None
+
+_BRACKETS = re.compile(rb"[\[\]{}]")
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _json_default(value: Any) -> Any:
+    """Turn the common non-JSON types into JSON ones (used by both encoders)."""
+    model_dump = getattr(value, "model_dump", None)
+    if callable(model_dump):  # pydantic v2 models
+        return model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_stdlib_encoder = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_json_default
+)
+
+
+def _dumps_stdlib(value: Any) -> bytes:
+    return _stdlib_encoder.encode(value).encode("utf-8")
+
+
+if _orjson is not None:
+    _ORJSON_OPTIONS = _orjson.OPT_NON_STR_KEYS | _orjson.OPT_SERIALIZE_NUMPY
+
+    def _dumps_orjson(value: Any) -> bytes:
+        try:
+            return _orjson.dumps(value, default=_json_default, option=_ORJSON_OPTIONS)
+        except TypeError:
+            # orjson refuses a few things the standard library accepts (int subclasses beyond
+            # 64 bits, for example); the slower path keeps behaviour identical either way.
+            return _dumps_stdlib(value)
+
+    dumps: Callable[[Any], bytes] = _dumps_orjson
+else:  # pragma: no cover - depends on the environment
+    dumps = _dumps_stdlib
+
+dumps.__doc__ = "Serialise ``value`` to compact UTF-8 JSON bytes."
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number in (_INF, -_INF):  # `1e999` overflows to infinity, which JSON cannot carry
+        raise ValueError(f"number {text[:20]} is out of range")
+    return number
+
+
+_INF = float("inf")
+
+
+def _nesting_depth(data: bytes) -> int:
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(_STRINGS.sub(b'""', data)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        else:
+            depth -= 1
+    return deepest
+
+
+def loads(data: bytes | str, *, max_depth: int = 1024) -> Any:
+    """Decode a JSON document, refusing hostile input with :class:`BadRequest` (400)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    # Counting brackets is a single C pass; only a body that could be too deep pays for the
+    # precise scan that ignores brackets inside strings.
+    if raw.count(b"[") + raw.count(b"{") > max_depth and _nesting_depth(raw) > max_depth:
+        raise BadRequest(detail=f"JSON nesting is deeper than {max_depth} levels")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest(detail="Request body is not valid UTF-8") from None
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise BadRequest(detail=f"JSON nesting is deeper than {max_depth} levels") from None
+    except ValueError as exc:  # JSONDecodeError, NaN/Infinity, the int digit limit
+        raise BadRequest(detail=f"Invalid JSON: {_short(exc)}") from None
+    if _SURROGATE_ESCAPE.search(raw) is not None:
+        try:
+            _dumps_stdlib(value).decode("utf-8")
+        except UnicodeEncodeError:
+            raise BadRequest(detail="Invalid JSON: lone surrogate in string") from None
+    return value
+
+
+def _short(exc: Exception) -> str:
+    message = str(exc)
+    return message if len(message) <= 200 else message[:200] + "..."
+
+
+__all__ = ["dumps", "loads"]

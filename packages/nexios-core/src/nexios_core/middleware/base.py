@@ -1,0 +1,38 @@
+"""Class-style middleware with before/after hooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..request import Request
+from ..responses import BaseResponse, Response
+from .chain import CallNext
+
+
+class BaseMiddleware:
+    """Subclass and override :meth:`process_request` and/or :meth:`process_response`.
+
+    ``process_request`` runs before the handler; returning a response (or anything a handler may
+    return) from it answers immediately without calling the rest of the chain. ``process_response``
+    runs after, receives the response that will be sent and may return a replacement.
+    Override ``__call__`` itself for full control (``await call_next()`` returns the response).
+    """
+
+    async def process_request(self, request: Request, response: Response, call_next: CallNext) -> Any:
+        """Run before the handler. Return a value to short-circuit; ``None`` continues."""
+        return None
+
+    async def process_response(self, request: Request, response: BaseResponse) -> Any:
+        """Run after the handler with the outgoing response. Return a replacement or ``None``."""
+        return None
+
+    async def __call__(self, request: Request, response: Response, call_next: CallNext) -> Any:
+        early = await self.process_request(request, response, call_next)
+        if early is not None:
+            return early
+        outgoing = await call_next()
+        replaced = await self.process_response(request, outgoing)
+        return outgoing if replaced is None else replaced
+
+
+__all__ = ["BaseMiddleware"]

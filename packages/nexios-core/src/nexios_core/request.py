@@ -1,0 +1,440 @@
+"""The per-request ``Request`` object handed to handlers and middleware.
+
+Everything is parsed lazily and cached: a handler that only reads a path parameter never pays
+for headers, cookies or the query string. The body is read once, bounded by the limits in force
+(``nexios_core.limits``), and replayed to anything downstream that reads the raw ASGI stream.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import http.cookies
+import ipaddress
+from collections.abc import AsyncIterator
+from typing import Any
+
+from . import jsoncodec
+from ._awaitable import AwaitableValue
+from .datastructures import URL, Address, FormData, Headers, QueryParams, State, UploadFile
+from .exceptions import BadRequest, ClientDisconnect, PayloadTooLarge, UnsupportedMediaType
+from .limits import limits_for
+from .types import Message, Receive, Scope, Send
+
+_EMPTY_BODY_MESSAGE: Message = {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _no_receive() -> Message:
+    raise RuntimeError("This request has no receive channel")
+
+
+class Request:
+    """An HTTP request. One is created per request; nothing in it is shared between requests."""
+
+    __slots__ = (
+        "scope",
+        "_receive",
+        "_send",
+        "_headers",
+        "_query_params",
+        "_cookies",
+        "_url",
+        "_body",
+        "_json",
+        "_form",
+        "_stream_consumed",
+    )
+
+    def __init__(self, scope: Scope, receive: Receive = _no_receive, send: Send | None = None) -> None:
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self._headers: Headers | None = None
+        self._query_params: QueryParams | None = None
+        self._cookies: dict[str, str] | None = None
+        self._url: URL | None = None
+        self._body: bytes | None = None
+        self._json: Any = _UNSET
+        self._form: FormData | None = None
+        self._stream_consumed = False
+
+    # ---------------------------------------------------------------- request line and headers
+    @property
+    def method(self) -> str:
+        """The HTTP method, upper case."""
+        return self.scope["method"]  # type: ignore[no-any-return]
+
+    @property
+    def path(self) -> str:
+        """The request path (percent-decoded, as the server gives it)."""
+        return self.scope["path"]  # type: ignore[no-any-return]
+
+    @property
+    def scheme(self) -> str:
+        """``http`` or ``https`` (``ws``/``wss`` for WebSockets)."""
+        return self.scope.get("scheme", "http")  # type: ignore[no-any-return]
+
+    @property
+    def url(self) -> URL:
+        """The full URL. Its host comes from the ``Host`` header: do not trust it for security."""
+        if self._url is None:
+            self._url = URL.from_scope(self.scope)
+        return self._url
+
+    @property
+    def base_url(self) -> URL:
+        """The URL of the app's root (scheme, host and ``root_path``)."""
+        url = self.url
+        return URL(scheme=url.scheme, netloc=url.netloc, path=self.scope.get("root_path", "") + "/")
+
+    @property
+    def headers(self) -> Headers:
+        """Case-insensitive, multi-valued request headers."""
+        if self._headers is None:
+            self._headers = Headers(raw=self.scope["headers"])
+        return self._headers
+
+    @property
+    def query_params(self) -> QueryParams:
+        """Parsed query string; more fields than ``Limits.max_query_fields`` answer 400."""
+        if self._query_params is None:
+            self._query_params = QueryParams(
+                self.scope.get("query_string", b""),
+                max_fields=limits_for(self.scope).max_query_fields,
+            )
+        return self._query_params
+
+    def get_query_params(self) -> dict[str, str]:
+        """The query parameters as a plain dict (the last value wins for repeated keys)."""
+        return dict(self.query_params)
+
+    @property
+    def path_params(self) -> dict[str, Any]:
+        """Parameters captured from the path by the router (converted by their converters)."""
+        params = self.scope.get("path_params")
+        if params is None:
+            params = self.scope["path_params"] = {}
+        return params  # type: ignore[no-any-return]
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """Request cookies; malformed pairs are skipped rather than failing the request."""
+        if self._cookies is None:
+            self._cookies = {}
+            for value in self.headers.getlist("cookie"):
+                self._cookies.update(parse_cookie_header(value))
+        return self._cookies
+
+    @property
+    def client(self) -> Address | None:
+        """The peer's address as the server saw it (a proxy's, behind one)."""
+        client = self.scope.get("client")
+        return Address(client[0], client[1]) if client else None
+
+    @property
+    def state(self) -> State:
+        """Per-request storage shared by middleware, dependencies and the handler."""
+        state = self.scope.get("state")
+        if not isinstance(state, State):
+            state = State(state if isinstance(state, dict) else None)
+            self.scope["state"] = state
+        return state
+
+    @property
+    def app(self) -> Any:
+        """The application handling this request."""
+        return self.scope.get("app")
+
+    @property
+    def session(self) -> Any:
+        """The session, provided by ``SessionMiddleware``."""
+        try:
+            return self.scope["session"]
+        except KeyError:
+            raise RuntimeError(
+                "request.session needs SessionMiddleware: "
+                "app.add_middleware(SessionMiddleware()) from nexios.session.middleware"
+            ) from None
+
+    @property
+    def user(self) -> Any:
+        """The authenticated user set by authentication middleware, or ``None`` without one."""
+        return self.scope.get("user")
+
+    @property
+    def auth(self) -> Any:
+        """Credentials (scopes) set by authentication middleware, or ``None`` without one."""
+        return self.scope.get("auth")
+
+    # ---------------------------------------------------------------- helpers
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` header, or an empty string."""
+        return self.headers.get("content-type", "")  # type: ignore[no-any-return]
+
+    def has_header(self, name: str) -> bool:
+        """Whether the request carries header ``name``."""
+        return name in self.headers
+
+    def is_method(self, method: str) -> bool:
+        """Case-insensitive comparison with the request method."""
+        return self.method == method.upper()
+
+    @property
+    def is_ajax(self) -> bool:
+        """Whether ``X-Requested-With: XMLHttpRequest`` is present."""
+        return self.headers.get("x-requested-with", "").lower() == "xmlhttprequest"
+
+    def _accepts(self, media_type: str) -> bool:
+        accept = self.headers.get("accept", "")
+        return media_type in accept
+
+    @property
+    def accepts_json(self) -> bool:
+        """Whether ``Accept`` names JSON."""
+        return self._accepts("application/json") or self._accepts("+json")
+
+    @property
+    def accepts_html(self) -> bool:
+        """Whether ``Accept`` names HTML."""
+        return self._accepts("text/html")
+
+    @property
+    def origin(self) -> str | None:
+        """The ``Origin`` header."""
+        return self.headers.get("origin")  # type: ignore[no-any-return]
+
+    @property
+    def referrer(self) -> str | None:
+        """The ``Referer`` header."""
+        return self.headers.get("referer")  # type: ignore[no-any-return]
+
+    @property
+    def bearer_token(self) -> str | None:
+        """The token of an ``Authorization: Bearer <token>`` header, if any."""
+        scheme, _, token = self.headers.get("authorization", "").partition(" ")
+        return token.strip() or None if scheme.lower() == "bearer" else None
+
+    @property
+    def basic_auth(self) -> tuple[str, str] | None:
+        """``(username, password)`` from ``Authorization: Basic``; ``None`` if absent or malformed."""
+        scheme, _, encoded = self.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        username, sep, password = decoded.partition(":")
+        return (username, password) if sep else None
+
+    def get_client_ip(self, trust_forwarded: bool = False) -> str | None:
+        """The client IP. ``X-Forwarded-For`` is read only when ``trust_forwarded`` is set, i.e.
+        when the app runs behind a proxy you control (the header is trivially forged otherwise)."""
+        if trust_forwarded:
+            forwarded = self.headers.get("x-forwarded-for")
+            if forwarded:
+                candidate = forwarded.split(",")[0].strip()
+                try:
+                    return str(ipaddress.ip_address(candidate))
+                except ValueError:
+                    pass
+        client = self.client
+        return client.host if client else None
+
+    def build_absolute_uri(self, path: str = "") -> str:
+        """An absolute URL for ``path`` on this app. Refuses (400) a malformed ``Host`` header, so
+        a hostile header cannot be reflected into a link."""
+        host = self.url.netloc
+        if not _valid_host(host):
+            raise BadRequest(detail="Invalid Host header")
+        if not path.startswith("/"):
+            path = self.url.path.rsplit("/", 1)[0] + "/" + path
+        return f"{self.url.scheme}://{host}{path}"
+
+    # ---------------------------------------------------------------- body
+    @property
+    def receive(self) -> Receive:
+        """The ASGI receive channel; replays the body if it was already read here."""
+        if self._body is not None:
+            return _replay(self._body, self._receive)
+        return self._receive
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """Yield the body in chunks as they arrive, enforcing the body limit while counting."""
+        if self._body is not None:
+            yield self._body
+            return
+        if self._stream_consumed:
+            raise RuntimeError("The request body was already streamed")
+        self._stream_consumed = True
+        limit = self._body_limit()
+        declared = self.headers.get("content-length")
+        if declared is not None:
+            try:
+                if int(declared) > limit:
+                    raise PayloadTooLarge(detail=f"Request body exceeds {limit} bytes")
+            except ValueError:
+                raise BadRequest(detail="Invalid Content-Length header") from None
+        received = 0
+        receive = self._receive
+        while True:
+            message = await receive()
+            kind = message["type"]
+            if kind == "http.request":
+                chunk = message.get("body", b"")
+                if chunk:
+                    received += len(chunk)
+                    if received > limit:
+                        raise PayloadTooLarge(detail=f"Request body exceeds {limit} bytes")
+                    yield chunk
+                if not message.get("more_body", False):
+                    return
+            elif kind == "http.disconnect":
+                raise ClientDisconnect()
+
+    def _body_limit(self) -> int:
+        limits = limits_for(self.scope)
+        if self.content_type.startswith("multipart/"):
+            return limits.max_multipart_size
+        return limits.max_body_size
+
+    async def _read_body(self) -> bytes:
+        if self._body is None:
+            chunks = [chunk async for chunk in self.stream()]
+            self._body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return self._body
+
+    @property
+    def body(self) -> AwaitableValue[bytes]:
+        """The whole body: ``await request.body`` or ``await request.body()``."""
+        return AwaitableValue(self._read_body)
+
+    async def _read_text(self) -> str:
+        body = await self._read_body()
+        try:
+            return body.decode(_charset(self.content_type))
+        except (UnicodeDecodeError, LookupError):
+            raise BadRequest(detail="Request body is not valid text in its declared charset") from None
+
+    @property
+    def text(self) -> AwaitableValue[str]:
+        """The body decoded as text (charset from ``Content-Type``, UTF-8 by default)."""
+        return AwaitableValue(self._read_text)
+
+    async def _read_json(self) -> Any:
+        if self._json is _UNSET:
+            body = await self._read_body()
+            if not body:
+                raise BadRequest(detail="Request body is empty; expected JSON")
+            self._json = jsoncodec.loads(body, max_depth=limits_for(self.scope).max_json_depth)
+        return self._json
+
+    @property
+    def json(self) -> AwaitableValue[Any]:
+        """The body parsed as JSON (400 for malformed or hostile JSON)."""
+        return AwaitableValue(self._read_json)
+
+    async def _read_form(self) -> FormData:
+        if self._form is None:
+            from .forms import parse_form  # python-multipart loads only for apps that read forms
+
+            content_type = self.content_type
+            if not content_type.startswith(
+                ("multipart/form-data", "application/x-www-form-urlencoded")
+            ):
+                raise UnsupportedMediaType(
+                    detail="Expected multipart/form-data or application/x-www-form-urlencoded"
+                )
+            self._form = await parse_form(self.stream(), content_type, limits_for(self.scope))
+        return self._form
+
+    @property
+    def form(self) -> AwaitableValue[FormData]:
+        """Form fields and uploaded files (``multipart/form-data`` or urlencoded)."""
+        return AwaitableValue(self._read_form)
+
+    async def _read_files(self) -> dict[str, UploadFile]:
+        return (await self._read_form()).files
+
+    @property
+    def files(self) -> AwaitableValue[dict[str, UploadFile]]:
+        """The uploaded files of a multipart form, by field name."""
+        return AwaitableValue(self._read_files)
+
+    async def close(self) -> None:
+        """Release uploaded files' temporary storage (the app calls this after the response)."""
+        if self._form is not None:
+            await self._form.close()
+
+    async def is_disconnected(self) -> bool:
+        """Whether the client has gone away (checks without waiting)."""
+        import anyio
+
+        with anyio.CancelScope() as scope:
+            scope.cancel()
+            message = await self._receive()
+            return message.get("type") == "http.disconnect"
+        return False
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.path}>"
+
+
+_UNSET: Any = object()
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _charset(content_type: str) -> str:
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.strip().partition("=")
+        if name.lower() == "charset" and value:
+            return value.strip('"')
+    return "utf-8"
+
+
+def parse_cookie_header(header: str) -> dict[str, str]:
+    """Parse a ``Cookie`` header leniently, as browsers send it (skipping malformed pairs)."""
+    cookies: dict[str, str] = {}
+    for chunk in header.split(";"):
+        name, sep, value = chunk.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = http.cookies._unquote(value)  # type: ignore[attr-defined]
+        cookies[name] = value
+    return cookies
+
+
+def _valid_host(host: str) -> bool:
+    if not host or len(host) > 255:
+        return False
+    name, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+    if not name:
+        name, port = host, ""
+    if port and not port.isdigit():
+        return False
+    if name.startswith("["):
+        try:
+            ipaddress.IPv6Address(name[1:-1])
+            return name.endswith("]")
+        except ValueError:
+            return False
+    return all(label and all(c.isalnum() or c == "-" for c in label) for label in name.split("."))
+
+
+__all__ = ["Request", "parse_cookie_header"]

@@ -1,0 +1,565 @@
+"""Response kinds. Every response is an ASGI app: ``await response(scope, receive, send)``.
+
+Handlers usually work with the per-request :class:`Response` (the ``response`` argument), whose
+methods set the body and return the response, so calls chain:
+``return response.status(201).json({"id": 1})``. The concrete classes (``JSONResponse`` and
+friends) are for returning a response built elsewhere, or for plugins.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
+
+from . import jsoncodec
+from .background import BackgroundTask, BackgroundTasks
+from .cookies import SameSite, format_set_cookie
+from .datastructures import MutableHeaders, RawHeaders
+from .types import Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from .fileresponse import FileResponse
+
+_R = TypeVar("_R", bound="BaseResponse")
+
+_NO_BODY_STATUSES = frozenset({204, 304}) | frozenset(range(100, 200))
+_CONTENT_TYPE_CACHE: dict[str, bytes] = {}
+
+
+def _content_type_bytes(media_type: str, charset: str = "utf-8") -> bytes:
+    """``text/*`` gets a charset; cached so the hot path encodes nothing."""
+    cached = _CONTENT_TYPE_CACHE.get(media_type)
+    if cached is None:
+        value = media_type
+        if media_type.startswith("text/") and "charset" not in media_type:
+            value += f"; charset={charset}"
+        cached = _CONTENT_TYPE_CACHE[media_type] = value.encode("latin-1")
+    return cached
+
+
+class BaseResponse:
+    """A complete response with a body held in memory.
+
+    ``content`` is rendered by :meth:`render` (bytes pass through, str is encoded UTF-8).
+    ``headers`` given here are sent as they are; ``Content-Type`` comes from ``media_type`` unless
+    the headers set it, and ``Content-Length`` is computed.
+    """
+
+    media_type: str | None = None
+    __slots__ = ("status_code", "body", "raw_headers", "background", "_media_type", "_headers_view")
+
+    def __init__(
+        self,
+        content: Any = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self._media_type = media_type if media_type is not None else self.media_type
+        self.raw_headers: RawHeaders = []
+        self._headers_view: MutableHeaders | None = None
+        self.background = background
+        if headers:
+            view = self.headers
+            for key, value in headers.items():
+                view[key] = value
+        self.body: bytes = self.render(content)
+
+    def render(self, content: Any) -> bytes:
+        """Turn ``content`` into body bytes."""
+        if content is None:
+            return b""
+        if isinstance(content, bytes):
+            return content
+        if isinstance(content, str):
+            return content.encode("utf-8")
+        if isinstance(content, (bytearray, memoryview)):
+            return bytes(content)
+        raise TypeError(f"{type(self).__name__} cannot render {type(content).__name__}")
+
+    # ---------------------------------------------------------------- headers and cookies
+    @property
+    def headers(self) -> MutableHeaders:
+        """The response headers (changes go straight to what is sent)."""
+        view = self._headers_view
+        if view is None:
+            view = self._headers_view = MutableHeaders(raw=[])
+            view._raw = self.raw_headers  # share the list: the view writes what is sent
+        return view
+
+    @property
+    def media_type_value(self) -> str | None:
+        """The media type used for ``Content-Type`` when the headers do not set one."""
+        return self._media_type
+
+    def set_header(self: _R, key: str, value: str, overwrite: bool = True) -> _R:
+        """Set a header (``overwrite=False`` adds another value instead of replacing)."""
+        if overwrite:
+            self.headers[key] = value
+        else:
+            self.headers.append(key, value)
+        return self
+
+    def has_header(self, key: str) -> bool:
+        """Whether header ``key`` is set."""
+        name = key.lower().encode("latin-1")
+        return any(k == name for k, _ in self.raw_headers)
+
+    def remove_header(self: _R, key: str) -> _R:
+        """Remove every value of header ``key``."""
+        del self.headers[key]
+        return self
+
+    def set_cookie(
+        self: _R,
+        key: str,
+        value: str = "",
+        max_age: int | None = None,
+        expires: datetime | str | int | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: SameSite | None = "lax",
+        partitioned: bool = False,
+    ) -> _R:
+        """Add a ``Set-Cookie`` header (``SameSite=Lax`` by default)."""
+        self.headers.append(
+            "set-cookie",
+            format_set_cookie(
+                key, value, max_age=max_age, expires=expires, path=path, domain=domain,
+                secure=secure, httponly=httponly, samesite=samesite, partitioned=partitioned,
+            ),
+        )
+        return self
+
+    def delete_cookie(
+        self: _R,
+        key: str,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: SameSite | None = "lax",
+    ) -> _R:
+        """Tell the client to drop cookie ``key`` (same path and domain as when it was set)."""
+        return self.set_cookie(
+            key, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", path=path,
+            domain=domain, secure=secure, httponly=httponly, samesite=samesite,
+        )
+
+    def add_background_task(self: _R, func: Callable[..., Any], *args: Any, **kwargs: Any) -> _R:
+        """Run ``func(*args, **kwargs)`` after the response has been sent."""
+        task = BackgroundTask(func, *args, **kwargs)
+        if self.background is None:
+            self.background = task
+        elif isinstance(self.background, BackgroundTasks):
+            self.background.tasks.append(task)
+        else:
+            self.background = BackgroundTasks([self.background, task])
+        return self
+
+    # ---------------------------------------------------------------- sending
+    def _start_headers(self, body_length: int | None) -> RawHeaders:
+        """Headers for ``http.response.start``: content type and length first, then ours."""
+        raw = self.raw_headers
+        headers: RawHeaders = []
+        media_type = self._media_type
+        has_type = has_length = False
+        if raw:
+            for name, _ in raw:
+                if name == b"content-type":
+                    has_type = True
+                elif name == b"content-length":
+                    has_length = True
+        if media_type is not None and not has_type:
+            headers.append((b"content-type", _content_type_bytes(media_type)))
+        if body_length is not None and not has_length and self.status_code not in _NO_BODY_STATUSES:
+            headers.append((b"content-length", str(body_length).encode("latin-1")))
+        if raw:
+            headers.extend(raw)
+        return headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = self.body
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status_code,
+                "headers": self._start_headers(len(body)),
+            }
+        )
+        if scope.get("method") == "HEAD" or self.status_code in _NO_BODY_STATUSES:
+            body = b""
+        await send({"type": "http.response.body", "body": body})
+        if self.background is not None:
+            await self.background()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.status_code}>"
+
+
+class PlainTextResponse(BaseResponse):
+    """``text/plain; charset=utf-8``."""
+
+    media_type = "text/plain"
+    __slots__ = ()
+
+
+class HTMLResponse(BaseResponse):
+    """``text/html; charset=utf-8``."""
+
+    media_type = "text/html"
+    __slots__ = ()
+
+
+class JSONResponse(BaseResponse):
+    """``content`` serialised as JSON (dicts, lists, pydantic models, dataclasses...)."""
+
+    media_type = "application/json"
+    __slots__ = ()
+
+    def render(self, content: Any) -> bytes:
+        return jsoncodec.dumps(content)
+
+
+class RedirectResponse(BaseResponse):
+    """A redirect to ``url`` (``307`` by default, as for any framework that keeps the method)."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        url: str,
+        status_code: int = 307,
+        headers: Mapping[str, str] | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        super().__init__(b"", status_code=status_code, headers=headers, background=background)
+        self.headers["location"] = str(url)
+
+
+ContentStream = AsyncIterable[Any] | Iterable[Any]
+
+
+class StreamingResponse(BaseResponse):
+    """Send ``content`` chunk by chunk as it is produced; sync iterables run in a thread.
+
+    If the client disconnects, the producer is cancelled (its ``finally`` blocks run).
+    """
+
+    __slots__ = ("content",)
+
+    def __init__(
+        self,
+        content: ContentStream,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        super().__init__(None, status_code=status_code, headers=headers, media_type=media_type,
+                         background=background)
+        self.content = content
+
+    async def _chunks(self) -> AsyncIterable[Any]:
+        content = self.content
+        if isinstance(content, AsyncIterable):
+            async for chunk in content:
+                yield chunk
+        else:
+            iterator = iter(content)
+            done = object()
+            while True:
+                chunk = await anyio.to_thread.run_sync(next, iterator, done)
+                if chunk is done:
+                    break
+                yield chunk
+
+    async def _stream(self, send: Send, head_only: bool) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code,
+             "headers": self._start_headers(None)}
+        )
+        if not head_only:
+            async for chunk in self._chunks():
+                if isinstance(chunk, str):
+                    chunk = chunk.encode("utf-8")
+                if chunk:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        head_only = scope.get("method") == "HEAD"
+        disconnected = False
+        async with anyio.create_task_group() as group:
+
+            async def watch_disconnect() -> None:
+                nonlocal disconnected
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        disconnected = True
+                        group.cancel_scope.cancel()
+                        return
+
+            async def produce() -> None:
+                try:
+                    await self._stream(send, head_only)
+                except OSError:
+                    # The server's transport reports a closed connection this way.
+                    pass
+                group.cancel_scope.cancel()
+
+            group.start_soon(watch_disconnect)
+            group.start_soon(produce)
+        if not disconnected and self.background is not None:
+            await self.background()
+
+
+class ServerSentEvent:
+    """One server-sent event. ``data`` that is not a str is sent as JSON."""
+
+    __slots__ = ("data", "event", "id", "retry", "comment")
+
+    def __init__(
+        self, data: Any = None, *, event: str | None = None, id: str | None = None,
+        retry: int | None = None, comment: str | None = None,
+    ) -> None:
+        self.data = data
+        self.event = event
+        self.id = id
+        self.retry = retry
+        self.comment = comment
+
+    def encode(self) -> bytes:
+        """The event in the ``text/event-stream`` wire format."""
+        lines: list[str] = []
+        if self.comment is not None:
+            lines.extend(f": {line}" for line in self.comment.splitlines() or [""])
+        for field, value in (("event", self.event), ("id", self.id)):
+            if value is not None:
+                if "\n" in value or "\r" in value:
+                    raise ValueError(f"SSE {field} must be a single line")
+                lines.append(f"{field}: {value}")
+        if self.retry is not None:
+            lines.append(f"retry: {int(self.retry)}")
+        if self.data is not None:
+            data = self.data if isinstance(self.data, str) else jsoncodec.dumps(self.data).decode()
+            lines.extend(f"data: {line}" for line in data.splitlines() or [""])
+        return ("\n".join(lines) + "\n\n").encode("utf-8")
+
+
+class EventSourceResponse(StreamingResponse):
+    """Server-sent events. Items may be :class:`ServerSentEvent`, str (data) or dict (JSON data).
+
+    A comment line is sent every ``ping_interval`` seconds while the producer is idle so that
+    proxies keep the connection open; ``None`` disables it.
+    """
+
+    __slots__ = ("ping_interval",)
+
+    def __init__(
+        self,
+        content: ContentStream,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        ping_interval: float | None = 15.0,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        super().__init__(content, status_code=status_code, headers=headers,
+                         media_type="text/event-stream", background=background)
+        self.ping_interval = ping_interval
+        self.headers.setdefault("cache-control", "no-cache")
+        self.headers.setdefault("x-accel-buffering", "no")
+
+    async def _chunks(self) -> AsyncIterable[Any]:
+        source = super()._chunks().__aiter__()
+        while True:
+            try:
+                if self.ping_interval is None:
+                    item = await source.__anext__()
+                else:
+                    with anyio.move_on_after(self.ping_interval) as timer:
+                        item = await source.__anext__()
+                    if timer.cancelled_caught:
+                        yield b": ping\n\n"
+                        continue
+            except StopAsyncIteration:
+                return
+            yield item.encode() if isinstance(item, ServerSentEvent) else ServerSentEvent(item).encode()
+
+
+class Response(BaseResponse):
+    """The per-request response builder passed to every handler as ``response``.
+
+    Each setter returns the response, so calls chain. What a setter does not touch is kept:
+    ``response.status(201).json(data)`` sends 201. Headers, cookies and background tasks set here
+    are also carried over when the handler returns a different response object.
+    """
+
+    __slots__ = ("_delegate",)
+
+    def __init__(self) -> None:
+        # Deliberately minimal: one of these is built for every request.
+        self.status_code = 200
+        self.body = b""
+        self._media_type = None
+        self.raw_headers = []
+        self._headers_view = None
+        self.background = None
+        self._delegate: BaseResponse | None = None
+
+    def status(self, code: int) -> Response:
+        """Set the status code."""
+        self.status_code = code
+        return self
+
+    def _set_body(
+        self, body: bytes, media_type: str, status_code: int | None,
+        headers: Mapping[str, str] | None,
+    ) -> Response:
+        self.body = body
+        self._media_type = media_type
+        self._delegate = None
+        if status_code is not None:
+            self.status_code = status_code
+        if headers:
+            self.headers.update(headers)
+        return self
+
+    def json(self, data: Any, status_code: int | None = None,
+             headers: Mapping[str, str] | None = None) -> Response:
+        """Send ``data`` as JSON."""
+        return self._set_body(jsoncodec.dumps(data), "application/json", status_code, headers)
+
+    def text(self, content: str, status_code: int | None = None,
+             headers: Mapping[str, str] | None = None) -> Response:
+        """Send ``content`` as ``text/plain``."""
+        return self._set_body(content.encode("utf-8"), "text/plain", status_code, headers)
+
+    def html(self, content: str, status_code: int | None = None,
+             headers: Mapping[str, str] | None = None) -> Response:
+        """Send ``content`` as ``text/html``."""
+        return self._set_body(content.encode("utf-8"), "text/html", status_code, headers)
+
+    def send(self, content: bytes, media_type: str = "application/octet-stream",
+             status_code: int | None = None, headers: Mapping[str, str] | None = None) -> Response:
+        """Send raw bytes with ``media_type``."""
+        return self._set_body(bytes(content), media_type, status_code, headers)
+
+    def empty(self, status_code: int = 204, headers: Mapping[str, str] | None = None) -> Response:
+        """Send no body."""
+        return self._set_body(b"", None, status_code, headers)  # type: ignore[arg-type]
+
+    def redirect(self, url: str, status_code: int = 302) -> Response:
+        """Redirect to ``url`` (``302`` by default, as Express does)."""
+        self._set_body(b"", None, status_code, None)  # type: ignore[arg-type]
+        self.headers["location"] = str(url)
+        return self
+
+    def file(self, path: str | os.PathLike[str], filename: str | None = None,
+             content_disposition_type: str = "inline", media_type: str | None = None,
+             status_code: int | None = None) -> Response:
+        """Send a file from disk, with ``Range`` and conditional-request support."""
+        from .fileresponse import FileResponse
+
+        self.make_response(
+            FileResponse, path, filename=filename, media_type=media_type,
+            content_disposition_type=content_disposition_type,
+        )
+        if status_code is not None:
+            self.status_code = status_code
+        return self
+
+    def download(self, path: str | os.PathLike[str], filename: str | None = None) -> Response:
+        """Send a file as an attachment (the browser saves it as ``filename``)."""
+        return self.file(path, filename=filename or os.path.basename(path),
+                         content_disposition_type="attachment")
+
+    def stream(self, content: ContentStream, content_type: str = "text/plain",
+               status_code: int | None = None) -> Response:
+        """Stream ``content`` (an async or sync iterable of bytes/str)."""
+        self.make_response(StreamingResponse, content, media_type=content_type)
+        if status_code is not None:
+            self.status_code = status_code
+        return self
+
+    def sse(self, events: ContentStream, ping_interval: float | None = 15.0) -> Response:
+        """Stream server-sent events (see :class:`EventSourceResponse`)."""
+        self.make_response(EventSourceResponse, events, ping_interval=ping_interval)
+        return self
+
+    def cache(self, max_age: int = 0, private: bool = False, no_store: bool = False) -> Response:
+        """Set ``Cache-Control``: ``max-age`` (public unless ``private``), or ``no-store``."""
+        if no_store:
+            self.headers["cache-control"] = "no-store"
+        else:
+            scope = "private" if private else "public"
+            self.headers["cache-control"] = f"{scope}, max-age={int(max_age)}"
+        return self
+
+    def make_response(self, response_class: Callable[..., _R], *args: Any, **kwargs: Any) -> _R:
+        """Build ``response_class(*args, **kwargs)`` and send it instead of this body; this
+        response's status (if set), headers, cookies and background tasks still apply."""
+        made = response_class(*args, **kwargs)
+        self._delegate = made
+        if self.status_code == 200:  # keep a status chosen earlier with .status(...)
+            self.status_code = made.status_code
+        return made
+
+    @property
+    def content_type(self) -> str | None:
+        """The media type that will be sent."""
+        return self._media_type
+
+    def adopt(self, other: BaseResponse) -> BaseResponse:
+        """Carry what was set on this builder over to ``other`` (the handler returned it)."""
+        if self.raw_headers:
+            names = {name for name, _ in other.raw_headers}
+            for name, value in self.raw_headers:
+                if name == b"set-cookie" or name == b"vary" or name not in names:
+                    other.raw_headers.append((name, value))
+        if self.background is not None:
+            if other.background is None:
+                other.background = self.background
+            else:
+                other.background = BackgroundTasks([other.background, self.background])
+        return other
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        delegate = self._delegate
+        if delegate is not None:
+            delegate.status_code = self.status_code
+            await self.adopt(delegate)(scope, receive, send)
+            return
+        await BaseResponse.__call__(self, scope, receive, send)
+
+
+def __getattr__(name: str) -> Any:
+    # FileResponse lives in its own module (Range/conditional logic); expose it here lazily.
+    if name == "FileResponse":
+        from .fileresponse import FileResponse
+
+        return FileResponse
+    raise AttributeError(name)
+
+
+__all__ = [
+    "BaseResponse",
+    "EventSourceResponse",
+    "FileResponse",
+    "HTMLResponse",
+    "JSONResponse",
+    "PlainTextResponse",
+    "RedirectResponse",
+    "Response",
+    "ServerSentEvent",
+    "StreamingResponse",
+]

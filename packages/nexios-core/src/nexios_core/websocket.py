@@ -1,0 +1,565 @@
+"""The ``WebSocket`` connection object, the origin check, and class-based consumers.
+
+A :class:`WebSocket` wraps one ASGI ``websocket`` connection. It reads like :class:`Request` for
+the handshake (URL, headers, cookies, state) and adds typed send/receive. Every received message is
+bounded by ``Limits.max_websocket_message_size``: a bigger one closes the socket with 1009; text
+that should be JSON and is not closes it with 1007. Either way the caller sees
+:class:`~nexios_core.exceptions.WebSocketDisconnect` carrying the code, exactly as when the peer
+leaves, so one ``except`` handles every way a connection ends.
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Literal, NoReturn
+from urllib.parse import urlsplit
+
+from . import jsoncodec
+from .channels import Channel, ChannelBox, ChannelLayer, PayloadType
+from .datastructures import URL, Address, Headers, QueryParams, State
+from .exceptions import BadRequest, WebSocketDisconnect, WebSocketException
+from .limits import limits_for
+from .request import parse_cookie_header
+from .types import Message, Receive, Scope, Send
+
+CLOSE_NORMAL = 1000
+CLOSE_ABNORMAL = 1006
+"""Reported when the connection ended without a close frame (the transport simply went away)."""
+CLOSE_INVALID_PAYLOAD = 1007
+CLOSE_POLICY_VIOLATION = 1008
+CLOSE_MESSAGE_TOO_BIG = 1009
+CLOSE_INTERNAL_ERROR = 1011
+
+
+class WebSocketState(enum.Enum):
+    """Where one side of a connection is in its life."""
+
+    CONNECTING = 0
+    CONNECTED = 1
+    DISCONNECTED = 2
+
+
+class WebSocket:
+    """One WebSocket connection, created per connection by the dispatcher.
+
+    ``client_state`` follows what the peer did (connected, left); ``application_state`` follows what
+    this side did (accepted, closed).
+    """
+
+    __slots__ = (
+        "scope",
+        "_receive",
+        "_send",
+        "_headers",
+        "_query_params",
+        "_cookies",
+        "_url",
+        "client_state",
+        "application_state",
+        "close_code",
+        "close_reason",
+    )
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "websocket":
+            raise ValueError(f"WebSocket needs a 'websocket' scope, not {scope.get('type')!r}")
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self._headers: Headers | None = None
+        self._query_params: QueryParams | None = None
+        self._cookies: dict[str, str] | None = None
+        self._url: URL | None = None
+        self.client_state = WebSocketState.CONNECTING
+        self.application_state = WebSocketState.CONNECTING
+        self.close_code: int | None = None
+        """How the connection ended (either side's close code), once it has."""
+        self.close_reason: str = ""
+
+    # ---------------------------------------------------------------- the handshake request
+    @property
+    def url(self) -> URL:
+        """The full ``ws://``/``wss://`` URL. Its host comes from ``Host``: do not trust it."""
+        if self._url is None:
+            self._url = URL.from_scope(self.scope)
+        return self._url
+
+    @property
+    def path(self) -> str:
+        """The request path."""
+        return self.scope["path"]  # type: ignore[no-any-return]
+
+    @property
+    def scheme(self) -> str:
+        """``ws`` or ``wss``."""
+        return self.scope.get("scheme", "ws")  # type: ignore[no-any-return]
+
+    @property
+    def headers(self) -> Headers:
+        """The handshake request's headers."""
+        if self._headers is None:
+            self._headers = Headers(raw=self.scope["headers"])
+        return self._headers
+
+    @property
+    def query_params(self) -> QueryParams:
+        """Parsed query string; more fields than ``Limits.max_query_fields`` raise 400."""
+        if self._query_params is None:
+            self._query_params = QueryParams(
+                self.scope.get("query_string", b""),
+                max_fields=limits_for(self.scope).max_query_fields,
+            )
+        return self._query_params
+
+    @property
+    def path_params(self) -> dict[str, Any]:
+        """Parameters captured from the path by the router."""
+        params = self.scope.get("path_params")
+        if params is None:
+            params = self.scope["path_params"] = {}
+        return params  # type: ignore[no-any-return]
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """Cookies sent with the handshake."""
+        if self._cookies is None:
+            self._cookies = {}
+            for value in self.headers.getlist("cookie"):
+                self._cookies.update(parse_cookie_header(value))
+        return self._cookies
+
+    @property
+    def client(self) -> Address | None:
+        """The peer's address as the server saw it."""
+        client = self.scope.get("client")
+        return Address(client[0], client[1]) if client else None
+
+    @property
+    def state(self) -> State:
+        """Per-connection storage shared with middleware (the scope's ``state``, like a request's)."""
+        state = self.scope.get("state")
+        if not isinstance(state, State):
+            state = State(state if isinstance(state, dict) else None)
+            self.scope["state"] = state
+        return state
+
+    @property
+    def app(self) -> Any:
+        """The application serving this connection."""
+        return self.scope.get("app")
+
+    @property
+    def session(self) -> Any:
+        """The session, provided by ``SessionMiddleware``."""
+        try:
+            return self.scope["session"]
+        except KeyError:
+            raise RuntimeError(
+                "websocket.session needs SessionMiddleware: "
+                "app.add_middleware(SessionMiddleware()) from nexios.session.middleware"
+            ) from None
+
+    @property
+    def user(self) -> Any:
+        """The authenticated user set by authentication middleware, or ``None``."""
+        return self.scope.get("user")
+
+    @property
+    def auth(self) -> Any:
+        """Credentials set by authentication middleware, or ``None``."""
+        return self.scope.get("auth")
+
+    @property
+    def origin(self) -> str | None:
+        """The ``Origin`` header (browsers always send it; other clients usually do not)."""
+        return self.headers.get("origin")  # type: ignore[no-any-return]
+
+    @property
+    def subprotocols(self) -> list[str]:
+        """The subprotocols the client offered, in its order of preference."""
+        return list(self.scope.get("subprotocols", ()))
+
+    # ---------------------------------------------------------------- raw ASGI messages
+    async def receive(self) -> Message:
+        """The next raw ASGI message (``websocket.connect``/``receive``/``disconnect``).
+
+        Data messages are checked against the size limit (close 1009 and raise when exceeded).
+        Receiving again after ``websocket.disconnect`` raises :class:`WebSocketDisconnect`.
+        """
+        if self.client_state is WebSocketState.DISCONNECTED:
+            raise WebSocketDisconnect(self.close_code or CLOSE_ABNORMAL, self.close_reason)
+        message = await self._receive()
+        kind = message["type"]
+        if kind == "websocket.connect":
+            self.client_state = WebSocketState.CONNECTED
+        elif kind == "websocket.disconnect":
+            self.client_state = WebSocketState.DISCONNECTED
+            self.application_state = WebSocketState.DISCONNECTED
+            if self.close_code is None:
+                self.close_code = int(message.get("code", CLOSE_NORMAL))
+                self.close_reason = message.get("reason") or ""
+        elif kind == "websocket.receive":
+            await self._enforce_size_limit(message)
+        return message
+
+    async def _enforce_size_limit(self, message: Message) -> None:
+        limit = limits_for(self.scope).max_websocket_message_size
+        text = message.get("text")
+        if text is not None:
+            # A character is 1 to 4 UTF-8 bytes: only encode when the bound is in doubt.
+            too_big = len(text) > limit or (len(text) * 4 > limit and len(text.encode("utf-8")) > limit)
+        else:
+            too_big = len(message.get("bytes") or b"") > limit
+        if too_big:
+            await self._close_and_raise(CLOSE_MESSAGE_TOO_BIG, "Message too big")
+
+    async def _close_and_raise(self, code: int, reason: str) -> NoReturn:
+        await self.close(code, reason)
+        raise WebSocketDisconnect(code, reason)
+
+    async def send(self, message: Message) -> None:
+        """Send a raw ASGI message, checking it is valid in the current state.
+
+        A transport error (the peer vanished) becomes :class:`WebSocketDisconnect` with 1006.
+        """
+        kind = message["type"]
+        state = self.application_state
+        if state is WebSocketState.DISCONNECTED:
+            raise RuntimeError(f"Cannot send {kind!r}: the WebSocket is closed")
+        if state is WebSocketState.CONNECTING:
+            if kind not in ("websocket.accept", "websocket.close", "websocket.http.response.start"):
+                raise RuntimeError(f"Cannot send {kind!r} before the WebSocket is accepted")
+        elif kind not in ("websocket.send", "websocket.close"):
+            raise RuntimeError(f"Cannot send {kind!r} on an open WebSocket")
+        if kind == "websocket.accept":
+            self.application_state = WebSocketState.CONNECTED
+        elif kind == "websocket.close":
+            self.application_state = WebSocketState.DISCONNECTED
+            if self.close_code is None:
+                self.close_code = int(message.get("code", CLOSE_NORMAL))
+                self.close_reason = message.get("reason") or ""
+        try:
+            await self._send(message)
+        except OSError:
+            # Servers report a peer that is already gone this way (uvicorn's ClientDisconnected).
+            self.application_state = WebSocketState.DISCONNECTED
+            self.client_state = WebSocketState.DISCONNECTED
+            raise WebSocketDisconnect(CLOSE_ABNORMAL) from None
+
+    # ---------------------------------------------------------------- handshake and closing
+    async def accept(
+        self,
+        subprotocol: str | None = None,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    ) -> None:
+        """Accept the connection, optionally choosing one of the client's ``subprotocols`` and
+        adding response headers to the handshake."""
+        if self.client_state is WebSocketState.CONNECTING:
+            message = await self.receive()  # the ASGI server's websocket.connect
+            if message["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(self.close_code or CLOSE_ABNORMAL, self.close_reason)
+        await self.send(
+            {"type": "websocket.accept", "subprotocol": subprotocol, "headers": _encode_headers(headers)}
+        )
+
+    async def close(self, code: int = CLOSE_NORMAL, reason: str | None = None) -> None:
+        """Close the connection (before ``accept`` this refuses the handshake with 403).
+
+        Closing an already closed connection does nothing, so cleanup code may always call it.
+        """
+        if self.application_state is WebSocketState.DISCONNECTED:
+            return
+        if self.client_state is WebSocketState.DISCONNECTED:
+            self.application_state = WebSocketState.DISCONNECTED
+            return
+        try:
+            await self.send({"type": "websocket.close", "code": code, "reason": reason or ""})
+        except WebSocketDisconnect:
+            pass  # the peer left first; the connection is closed either way
+
+    # ---------------------------------------------------------------- typed data
+    async def _receive_data(self) -> Message:
+        while True:
+            message = await self.receive()
+            kind = message["type"]
+            if kind == "websocket.receive":
+                return message
+            if kind == "websocket.disconnect":
+                raise WebSocketDisconnect(self.close_code or CLOSE_NORMAL, self.close_reason)
+            # websocket.connect before accept: ignore and wait for data.
+
+    async def receive_text(self) -> str:
+        """The next message as text. A binary frame is decoded as UTF-8 (1007 if it is not)."""
+        message = await self._receive_data()
+        text = message.get("text")
+        if text is not None:
+            return text  # type: ignore[no-any-return]
+        try:
+            return (message.get("bytes") or b"").decode("utf-8")  # type: ignore[no-any-return]
+        except UnicodeDecodeError:
+            await self._close_and_raise(CLOSE_INVALID_PAYLOAD, "Invalid UTF-8")
+
+    async def receive_bytes(self) -> bytes:
+        """The next message as bytes (a text frame is encoded as UTF-8)."""
+        message = await self._receive_data()
+        data = message.get("bytes")
+        if data is not None:
+            return data  # type: ignore[no-any-return]
+        return (message.get("text") or "").encode("utf-8")
+
+    async def receive_json(self) -> Any:
+        """The next message (text or binary) parsed as JSON; malformed JSON closes with 1007."""
+        message = await self._receive_data()
+        data = message.get("text")
+        if data is None:
+            data = message.get("bytes") or b""
+        try:
+            return jsoncodec.loads(data, max_depth=limits_for(self.scope).max_json_depth)
+        except BadRequest as exc:
+            await self._close_and_raise(CLOSE_INVALID_PAYLOAD, _close_reason(str(exc.detail)))
+
+    async def send_text(self, data: str) -> None:
+        """Send a text frame."""
+        await self.send({"type": "websocket.send", "text": data})
+
+    async def send_bytes(self, data: bytes) -> None:
+        """Send a binary frame."""
+        await self.send({"type": "websocket.send", "bytes": bytes(data)})
+
+    async def send_json(self, data: Any, mode: Literal["text", "binary"] = "text") -> None:
+        """Send ``data`` as JSON, in a text frame (default) or a binary one."""
+        encoded = jsoncodec.dumps(data)
+        if mode == "binary":
+            await self.send({"type": "websocket.send", "bytes": encoded})
+        else:
+            await self.send({"type": "websocket.send", "text": encoded.decode("utf-8")})
+
+    # ---------------------------------------------------------------- iteration
+    async def iter_text(self) -> AsyncIterator[str]:
+        """Yield text messages until the connection ends (the loop then simply stops; see
+        :attr:`close_code` for how it ended)."""
+        try:
+            while True:
+                yield await self.receive_text()
+        except WebSocketDisconnect:
+            return
+
+    async def iter_bytes(self) -> AsyncIterator[bytes]:
+        """Yield binary messages until the connection ends."""
+        try:
+            while True:
+                yield await self.receive_bytes()
+        except WebSocketDisconnect:
+            return
+
+    async def iter_json(self) -> AsyncIterator[Any]:
+        """Yield JSON messages until the connection ends (malformed JSON ends it with 1007)."""
+        try:
+            while True:
+                yield await self.receive_json()
+        except WebSocketDisconnect:
+            return
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self.iter_text()
+
+    def __repr__(self) -> str:
+        return f"<WebSocket {self.path} {self.application_state.name}>"
+
+
+def _encode_headers(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | None,
+) -> list[tuple[bytes, bytes]]:
+    if headers is None:
+        return []
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    encoded: list[tuple[bytes, bytes]] = []
+    for name, value in pairs:
+        if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
+            raise ValueError("Header names and values must not contain CR or LF")
+        encoded.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+    return encoded
+
+
+def _close_reason(text: str) -> str:
+    # A close frame's reason is limited to 123 bytes of UTF-8.
+    encoded = text.encode("utf-8")[:123]
+    return encoded.decode("utf-8", "ignore")
+
+
+# -------------------------------------------------------------------- the origin check
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_is_allowed(scope: Scope, allowed_origins: Sequence[str] | None) -> bool:
+    """Whether a WebSocket handshake's ``Origin`` is acceptable (defence against cross-site
+    WebSocket hijacking, which browsers do not prevent on their own).
+
+    * No ``Origin`` header: allowed, whatever the setting. Browsers always send one, so its absence
+      means a non-browser client, which cannot carry a victim's cookies anyway.
+    * ``allowed_origins`` is ``None``: same-origin only; the origin's host and port must equal the
+      ``Host`` header's (a port left out means the default port of the origin's scheme).
+    * ``["*"]`` (``"*"`` anywhere in the list): any origin.
+    * Otherwise: the origin string must equal one of the entries exactly (``"https://a.example"``).
+
+    Several ``Origin`` headers are refused as ambiguous.
+    """
+    origins = [value for name, value in scope.get("headers", ()) if name == b"origin"]
+    if not origins:
+        return True
+    if len(origins) > 1:
+        return False
+    origin = origins[0].decode("latin-1")
+    if allowed_origins is None:
+        host = next((value for name, value in scope.get("headers", ()) if name == b"host"), None)
+        return host is not None and _same_origin(origin, host.decode("latin-1"))
+    return "*" in allowed_origins or origin in allowed_origins
+
+
+def _same_origin(origin: str, host_header: str) -> bool:
+    origin_host_port = _origin_host_port(origin)
+    if origin_host_port is None:
+        return False
+    hostname, port, scheme = origin_host_port
+    try:
+        host_parts = urlsplit(f"//{host_header}")
+        host_port = host_parts.port
+    except ValueError:
+        return False
+    if host_parts.hostname is None or host_parts.username is not None or host_parts.path:
+        return False
+    return host_parts.hostname == hostname and (host_port or _DEFAULT_PORTS[scheme]) == port
+
+
+def _origin_host_port(origin: str) -> tuple[str, int, str] | None:
+    """``(hostname, port, scheme)`` of a serialised origin, or ``None`` if it is not one."""
+    try:
+        parts = urlsplit(origin)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    if parts.path or parts.query or parts.fragment or parts.username is not None:
+        return None
+    return parts.hostname, port or _DEFAULT_PORTS[parts.scheme], parts.scheme
+
+
+# -------------------------------------------------------------------- class-based consumers
+Encoding = Literal["text", "bytes", "json"]
+
+
+class WebSocketConsumer:
+    """A class-based WebSocket handler.
+
+    Subclass it and override the hooks; use an instance (``HandlerDispatcher(websocket=Chat())``)
+    or ``Chat.as_handler()`` as the handler. Each connection runs on its own shallow copy of the
+    instance, so attributes set in the hooks belong to that connection only.
+
+    ``encoding`` decides what ``on_receive`` gets: ``"text"`` (str), ``"bytes"`` or ``"json"``
+    (parsed; malformed JSON closes with 1007). Group helpers use ``channel_layer``, by default the
+    process-wide layer of :class:`~nexios_core.channels.ChannelBox`; groups joined are left
+    automatically when the connection ends. Raising :class:`WebSocketException` in a hook closes
+    with its code; any other exception closes with 1011 and propagates to the server.
+    """
+
+    encoding: ClassVar[Encoding] = "text"
+    channel_layer: ClassVar[ChannelLayer | None] = None
+
+    websocket: WebSocket
+    channel: Channel
+
+    async def on_connect(self, websocket: WebSocket) -> None:
+        """Called first; accepts the connection. Override to check or refuse it."""
+        await websocket.accept()
+
+    async def on_receive(self, websocket: WebSocket, data: Any) -> None:
+        """Called for every message, decoded according to ``encoding``."""
+
+    async def on_disconnect(self, websocket: WebSocket, close_code: int) -> None:
+        """Called once when the connection has ended, however it ended."""
+
+    @classmethod
+    def as_handler(cls, *args: Any, **kwargs: Any) -> Callable[[WebSocket], Awaitable[None]]:
+        """A handler that serves each connection with a fresh ``cls(*args, **kwargs)``."""
+
+        async def handler(websocket: WebSocket) -> None:
+            await cls(*args, **kwargs)._serve(websocket)
+
+        handler.__name__ = handler.__qualname__ = cls.__name__
+        return handler
+
+    async def __call__(self, websocket: WebSocket) -> None:
+        await copy.copy(self)._serve(websocket)
+
+    # ---------------------------------------------------------------- groups
+    @property
+    def layer(self) -> ChannelLayer:
+        """The channel layer in use (``channel_layer`` or the process-wide default)."""
+        return self.channel_layer if self.channel_layer is not None else ChannelBox.layer
+
+    async def join_group(self, name: str) -> None:
+        """Add this connection to group ``name``."""
+        await self.layer.group_add(name, self.channel)
+        self._groups.add(name)
+
+    async def leave_group(self, name: str) -> None:
+        """Remove this connection from group ``name``."""
+        await self.layer.group_discard(name, self.channel)
+        self._groups.discard(name)
+
+    async def broadcast(self, name: str, data: Any) -> int:
+        """Send ``data`` to every connection in group ``name``; returns how many received it."""
+        return await self.layer.group_send(name, data)
+
+    # ---------------------------------------------------------------- the connection's life
+    async def _serve(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.channel = Channel(websocket, payload_type=_PAYLOAD_TYPES[self.encoding])
+        self._groups: set[str] = set()
+        close_code = CLOSE_NORMAL
+        try:
+            await self.on_connect(websocket)
+            while True:
+                await self.on_receive(websocket, await self._receive(websocket))
+        except WebSocketDisconnect as exc:
+            close_code = exc.code
+        except WebSocketException as exc:
+            close_code = exc.code
+            await websocket.close(exc.code, exc.reason)
+        except Exception:
+            close_code = CLOSE_INTERNAL_ERROR
+            await websocket.close(CLOSE_INTERNAL_ERROR)
+            raise
+        finally:
+            for name in list(self._groups):
+                await self.leave_group(name)
+            await self.on_disconnect(websocket, close_code)
+
+    async def _receive(self, websocket: WebSocket) -> Any:
+        if self.encoding == "json":
+            return await websocket.receive_json()
+        if self.encoding == "bytes":
+            return await websocket.receive_bytes()
+        return await websocket.receive_text()
+
+
+_PAYLOAD_TYPES: dict[Encoding, PayloadType] = {"text": "text", "bytes": "bytes", "json": "json"}
+
+
+__all__ = [
+    "CLOSE_ABNORMAL",
+    "CLOSE_INTERNAL_ERROR",
+    "CLOSE_INVALID_PAYLOAD",
+    "CLOSE_MESSAGE_TOO_BIG",
+    "CLOSE_NORMAL",
+    "CLOSE_POLICY_VIOLATION",
+    "Encoding",
+    "WebSocket",
+    "WebSocketConsumer",
+    "WebSocketDisconnect",
+    "WebSocketState",
+    "origin_is_allowed",
+]

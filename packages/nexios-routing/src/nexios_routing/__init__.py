@@ -1,0 +1,31 @@
+"""nexios-routing: path templates, compiled matching, routers, groups and mounts.
+
+``Router`` implements the ``nexios_core.dispatch.Dispatcher`` seam, so the core app dispatches
+to it without knowing it exists.
+"""
+
+from .binding import PARAMETER_RESOLVERS, InvocationPlan, ParameterResolver, build_plan
+from .converters import Converter, register_converter
+from .groups import Group
+from .paths import PathTemplate, parse_template
+from .router import Router, WSRouter
+from .routes import HTTP_METHODS, Mount, Route, Routes, WebSocketRoute
+
+__all__ = [
+    "HTTP_METHODS",
+    "PARAMETER_RESOLVERS",
+    "Converter",
+    "Group",
+    "InvocationPlan",
+    "Mount",
+    "ParameterResolver",
+    "PathTemplate",
+    "Route",
+    "Router",
+    "Routes",
+    "WSRouter",
+    "WebSocketRoute",
+    "build_plan",
+    "parse_template",
+    "register_converter",
+]

@@ -1,0 +1,127 @@
+"""Parsing route path templates such as ``/users/{user_id:int}/files/{rest:path}``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from nexios_core.exceptions import ImproperlyConfigured
+
+from .converters import CONVERTERS, Converter
+
+_PARAM = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z_][A-Za-z0-9_]*))?}")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One ``/``-separated piece of a template.
+
+    A literal segment has ``literal`` set; a dynamic one has a compiled ``pattern`` that the whole
+    segment must match, the ``params`` it captures in order and their converters. A ``path``
+    parameter that ends the template is ``catch_all``: it takes the rest of the path.
+    """
+
+    literal: str | None
+    pattern: re.Pattern[str] | None
+    params: tuple[str, ...]
+    converters: tuple[Converter[Any], ...]
+    catch_all: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class PathTemplate:
+    """A parsed template: its segments, parameter names, and a format string for ``url_for``."""
+
+    path: str
+    segments: tuple[Segment, ...]
+    param_converters: dict[str, Converter[Any]]
+
+    @property
+    def is_static(self) -> bool:
+        """True when the template has no parameters."""
+        return not self.param_converters
+
+    def format(self, params: dict[str, Any]) -> str:
+        """Build a concrete path from parameter values (for ``url_for``)."""
+        missing = set(self.param_converters) - set(params)
+        if missing:
+            raise ValueError(f"Missing path parameters for {self.path!r}: {sorted(missing)}")
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            return self.param_converters[name].to_string(params[name])
+
+        return _PARAM.sub(replace, self.path)
+
+
+def normalise_path(path: str) -> str:
+    """Templates always start with ``/``; a lone ``/`` stays as it is."""
+    if not path.startswith("/"):
+        path = "/" + path
+    return path
+
+
+def join_paths(prefix: str, path: str) -> str:
+    """``join_paths("/api", "/users")`` is ``/api/users``; an empty path keeps the prefix."""
+    prefix = prefix.rstrip("/")
+    if path == "" and prefix:
+        return prefix
+    return prefix + normalise_path(path)
+
+
+def parse_template(path: str) -> PathTemplate:
+    """Parse ``path``; unknown converters and repeated names fail here, at registration."""
+    path = normalise_path(path)
+    segments: list[Segment] = []
+    converters: dict[str, Converter[Any]] = {}
+    raw_segments = path[1:].split("/")
+    for index, raw in enumerate(raw_segments):
+        matches = list(_PARAM.finditer(raw))
+        if not matches:
+            if "{" in raw or "}" in raw:
+                raise ImproperlyConfigured(f"Malformed parameter in route path {path!r}: {raw!r}")
+            segments.append(Segment(literal=raw, pattern=None, params=(), converters=(), source=raw))
+            continue
+        names: list[str] = []
+        segment_converters: list[Converter[Any]] = []
+        regex = ""
+        position = 0
+        for match in matches:
+            name, kind = match.group(1), match.group(2) or "str"
+            converter = CONVERTERS.get(kind)
+            if converter is None:
+                raise ImproperlyConfigured(
+                    f"Unknown converter {kind!r} in route path {path!r}; "
+                    f"known: {', '.join(sorted(CONVERTERS))} (add one with register_converter)"
+                )
+            if name in converters:
+                raise ImproperlyConfigured(f"Parameter {name!r} appears twice in {path!r}")
+            regex += re.escape(raw[position : match.start()]) + f"({converter.regex})"
+            position = match.end()
+            names.append(name)
+            segment_converters.append(converter)
+            converters[name] = converter
+        regex += re.escape(raw[position:])
+        literal_rest = raw[position:]
+        is_catch_all = (
+            kind == "path" and index == len(raw_segments) - 1 and len(matches) == 1
+            and matches[0].start() == 0 and not literal_rest
+        )
+        if kind == "path" and not is_catch_all or (
+            any(c is CONVERTERS["path"] for c in segment_converters) and not is_catch_all
+        ):
+            raise ImproperlyConfigured(
+                f"A {{name:path}} parameter must be a whole, final segment: {path!r}"
+            )
+        segments.append(
+            Segment(
+                literal=None, pattern=re.compile(regex), params=tuple(names),
+                converters=tuple(segment_converters), catch_all=is_catch_all, source=raw,
+            )
+        )
+    return PathTemplate(path=path, segments=tuple(segments), param_converters=converters)
+
+
+__all__ = ["PathTemplate", "Segment", "join_paths", "normalise_path", "parse_template"]

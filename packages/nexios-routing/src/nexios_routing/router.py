@@ -1,0 +1,473 @@
+"""``Router``: registering routes, nesting routers, mounting ASGI apps, and dispatching.
+
+Registration can happen on any router in any order; the root router flattens the whole tree
+into one compiled table the first time it dispatches after a change (``prepare``), so the
+request path does one dict lookup for static paths and a short trie walk for dynamic ones.
+Router-level middleware and tags are applied to every route below the router at that point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from nexios_core.exceptions import (
+    HTTPException,
+    ImproperlyConfigured,
+    MethodNotAllowed,
+    NotFoundException,
+)
+from nexios_core.limits import LIMITS_SCOPE_KEY
+from nexios_core.middleware.chain import Endpoint, compose, is_http_middleware, to_response
+from nexios_core.request import Request
+from nexios_core.responses import BaseResponse, RedirectResponse, Response
+from nexios_core.types import ASGIApp, Receive, Scope, Send
+
+from .matcher import RouteTrie
+from .mounts import MountedAppResponse, websocket_close
+from .paths import join_paths, normalise_path
+from .routes import HTTP_METHODS, Mount, Route, WebSocketRoute
+
+_F = TypeVar("_F", bound=Callable[..., Awaitable[Any]])
+
+
+class _PathEntry:
+    """Everything registered for one path template: an endpoint per method."""
+
+    __slots__ = ("template", "endpoints", "routes", "allow")
+
+    def __init__(self, route: Route) -> None:
+        self.template = route.template
+        self.endpoints: dict[str, Endpoint] = {}
+        self.routes: dict[str, Route] = {}
+        self.allow = ""
+
+
+class _CompiledRoutes:
+    """The flattened, compiled form of a router tree."""
+
+    def __init__(self) -> None:
+        self.static: dict[str, _PathEntry] = {}
+        self.trie: RouteTrie[_PathEntry] = RouteTrie()
+        self.websocket_trie: RouteTrie[WebSocketRoute] = RouteTrie()
+        self.mounts: list[tuple[Mount, Endpoint]] = []
+        self.routes: list[Route] = []
+        self.websocket_routes: list[WebSocketRoute] = []
+        self.names: dict[str, Route | WebSocketRoute] = {}
+
+
+class Router:
+    """A group of routes with an optional ``prefix``, ``tags``, ``middleware`` and ``dependencies``
+    applied to all of them. Mount it with ``app.mount_router(router)`` (or into another router).
+
+    ``redirect_slashes`` (default True): when a path has no route but the same path with the
+    trailing slash added or removed has one, answer ``307`` with a relative ``Location`` to it.
+    """
+
+    def __init__(
+        self,
+        prefix: str = "",
+        routes: Sequence[Any] | None = None,
+        tags: Sequence[str] | None = None,
+        middleware: Sequence[Any] | None = None,
+        dependencies: Sequence[Any] | None = None,
+        *,
+        name: str | None = None,
+        redirect_slashes: bool = True,
+    ) -> None:
+        self.prefix = normalise_path(prefix).rstrip("/") if prefix else ""
+        self.tags: list[str] = list(tags or ())
+        self.dependencies: list[Any] = list(dependencies or ())
+        self.name = name
+        self.redirect_slashes = redirect_slashes
+        self._routes: list[Route] = []
+        self._websocket_routes: list[WebSocketRoute] = []
+        self._children: list[tuple[str, Router]] = []
+        self._mounts: list[Mount] = []
+        self._parents: list[Router] = []
+        self._compiled: _CompiledRoutes | None = None
+        self.middleware: list[Any] = []
+        for item in middleware or ():
+            self.add_middleware(item)
+        for item in routes or ():
+            self.add_route(item)
+
+    # ---------------------------------------------------------------- registration
+    def _changed(self) -> None:
+        self._compiled = None
+        for parent in self._parents:
+            parent._changed()
+
+    def add_route(
+        self,
+        route: Route | WebSocketRoute | Mount | Router | str,
+        handler: Callable[..., Awaitable[Any]] | None = None,
+        methods: Sequence[str] | None = None,
+        **options: Any,
+    ) -> Any:
+        """Add a ``Route`` (or ``path, handler, methods=...``), a ``WebSocketRoute``, a ``Mount``
+        or a ``Router``/``Group``. Returns what was added."""
+        if isinstance(route, str):
+            if handler is None:
+                raise TypeError("add_route(path, handler) needs a handler")
+            route = Route(route, handler, methods, **options)
+        if isinstance(route, Route):
+            self._routes.append(route)
+        elif isinstance(route, WebSocketRoute):
+            self._websocket_routes.append(route)
+        elif isinstance(route, Mount):
+            self._mounts.append(route)
+        elif isinstance(route, Router):
+            self.mount_router(route)
+        else:
+            raise TypeError(f"Cannot add {route!r} as a route")
+        self._changed()
+        return route
+
+    def route(self, path: str, methods: Sequence[str] | None = None, **options: Any) -> Callable[[_F], _F]:
+        """Decorator: register the handler for ``path`` and ``methods`` (default GET)."""
+
+        def register(handler: _F) -> _F:
+            self.add_route(Route(path, handler, methods, **options))
+            return handler
+
+        return register
+
+    def get(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for a GET route (HEAD is answered too)."""
+        return self.route(path, ["GET"], **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for a POST route."""
+        return self.route(path, ["POST"], **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for a PUT route."""
+        return self.route(path, ["PUT"], **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for a PATCH route."""
+        return self.route(path, ["PATCH"], **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for a DELETE route."""
+        return self.route(path, ["DELETE"], **options)
+
+    def head(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for an explicit HEAD route."""
+        return self.route(path, ["HEAD"], **options)
+
+    def options(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for an explicit OPTIONS route (otherwise OPTIONS answers 204 with Allow)."""
+        return self.route(path, ["OPTIONS"], **options)
+
+    def add_ws_route(
+        self, route: WebSocketRoute | str, handler: Callable[..., Awaitable[Any]] | None = None,
+        **options: Any,
+    ) -> WebSocketRoute:
+        """Add a WebSocket route (a ``WebSocketRoute`` or ``path, handler``)."""
+        if isinstance(route, str):
+            if handler is None:
+                raise TypeError("add_ws_route(path, handler) needs a handler")
+            route = WebSocketRoute(route, handler, **options)
+        self.add_route(route)
+        return route
+
+    def ws_route(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for a WebSocket route: ``async def handler(websocket, **path_params)``."""
+
+        def register(handler: _F) -> _F:
+            self.add_ws_route(WebSocketRoute(path, handler, **options))
+            return handler
+
+        return register
+
+    websocket = ws_route
+
+    def add_middleware(self, middleware: Any) -> None:
+        """Add function/class-style middleware that runs for every route of this router."""
+        if isinstance(middleware, type):
+            middleware = middleware()
+        if not is_http_middleware(middleware):
+            raise ImproperlyConfigured(
+                f"{middleware!r} is not a (request, response, call_next) middleware; raw ASGI "
+                "middleware belongs on the app (app.add_middleware)"
+            )
+        self.middleware.append(middleware)
+        self._changed()
+
+    def mount_router(self, router: Router, prefix: str | None = None) -> None:
+        """Serve ``router``'s routes under ``prefix`` (default: the router's own prefix) joined to
+        this router's prefix."""
+        if router is self or self in router._ancestors():
+            raise ImproperlyConfigured("A router cannot be mounted inside itself")
+        self._children.append((prefix if prefix is not None else router.prefix, router))
+        router._parents.append(self)
+        self._changed()
+
+    mount_ws_router = mount_router
+
+    def _ancestors(self) -> list[Router]:
+        found: list[Router] = []
+        for parent in self._parents:
+            found.append(parent)
+            found.extend(parent._ancestors())
+        return found
+
+    def register(self, app: ASGIApp, prefix: str = "", name: str | None = None) -> Mount:
+        """Serve any ASGI app (another Nexios app, Starlette, static files...) under ``prefix``."""
+        mount = Mount(prefix, app, name=name)
+        self.add_route(mount)
+        return mount
+
+    def mount(self, prefix: str, app: ASGIApp, name: str | None = None) -> Mount:
+        """Same as :meth:`register`, with the prefix first."""
+        return self.register(app, prefix, name)
+
+    # ---------------------------------------------------------------- compiling
+    def _flatten(
+        self, prefix: str, middleware: list[Any], tags: list[str], dependencies: list[Any],
+        name_prefix: str, out: _CompiledRoutes,
+    ) -> None:
+        here = join_paths(prefix, self.prefix) if self.prefix else prefix
+        middleware = middleware + self.middleware
+        tags = tags + [t for t in self.tags if t not in tags]
+        dependencies = dependencies + self.dependencies
+        for route in self._routes:
+            full = route.copy_with_prefix(
+                here,
+                tags=tags + [t for t in route.tags if t not in tags],
+                middleware=middleware + route.middleware,
+                dependencies=dependencies + route.dependencies,
+            )
+            out.routes.append(full)
+            _add_name(out, name_prefix, full)
+        for ws_route in self._websocket_routes:
+            full_ws = ws_route.copy_with_prefix(here)
+            out.websocket_routes.append(full_ws)
+            out.websocket_trie.insert(full_ws.template, full_ws)
+            _add_name(out, name_prefix, full_ws)
+        for mount in self._mounts:
+            full_mount = Mount(join_paths(here, mount.prefix) or "/", mount.app, name=mount.name)
+            out.mounts.append((full_mount, _mount_endpoint(full_mount, middleware)))
+        for child_prefix, child in self._children:
+            child_name = name_prefix + (f"{child.name}." if child.name else "")
+            # The child's own prefix is applied inside; `child_prefix` replaces it when given.
+            saved = child.prefix
+            child.prefix = normalise_path(child_prefix).rstrip("/") if child_prefix else ""
+            try:
+                child._flatten(here, middleware, tags, dependencies, child_name, out)
+            finally:
+                child.prefix = saved
+
+    def prepare(self) -> None:
+        """Compile the route table (idempotent; the app calls it at start-up)."""
+        if self._compiled is not None:
+            return
+        out = _CompiledRoutes()
+        self._flatten("", [], [], [], "", out)
+        entries: list[_PathEntry] = []
+        for route in out.routes:
+            candidate = _PathEntry(route)
+            entry = out.trie.insert(route.template, candidate)
+            if entry is candidate:
+                entries.append(entry)
+            if route.template.is_static:
+                out.static[route.path] = entry
+            endpoint = _route_endpoint(route)
+            for method in route.methods:
+                if method in entry.endpoints:
+                    raise ImproperlyConfigured(
+                        f"Two handlers for {method} {route.path}: "
+                        f"{entry.routes[method].handler!r} and {route.handler!r}"
+                    )
+                entry.endpoints[method] = endpoint
+                entry.routes[method] = route
+        for entry in entries:
+            if "GET" in entry.endpoints and "HEAD" not in entry.endpoints:
+                entry.endpoints["HEAD"] = entry.endpoints["GET"]
+            allowed = sorted(set(entry.endpoints) | {"OPTIONS"})
+            entry.allow = ", ".join(allowed)
+            if "OPTIONS" not in entry.endpoints:
+                entry.endpoints["OPTIONS"] = _options_endpoint(entry.allow)
+        out.mounts.sort(key=lambda item: len(item[0].prefix), reverse=True)
+        self._compiled = out
+
+    @property
+    def routes(self) -> list[Route]:
+        """Every HTTP route of this router and the routers below it, with full paths."""
+        self.prepare()
+        return list(self._compiled.routes)  # type: ignore[union-attr]
+
+    @property
+    def websocket_routes(self) -> list[WebSocketRoute]:
+        """Every WebSocket route, with full paths."""
+        self.prepare()
+        return list(self._compiled.websocket_routes)  # type: ignore[union-attr]
+
+    def url_for(self, name: str, **path_params: Any) -> str:
+        """The path of the route called ``name`` (``router_name.route_name`` inside a named
+        router), with ``path_params`` filled in."""
+        self.prepare()
+        route = self._compiled.names.get(name)  # type: ignore[union-attr]
+        if route is None:
+            raise KeyError(f"No route named {name!r}")
+        return route.template.format(path_params)
+
+    # ---------------------------------------------------------------- dispatching
+    async def dispatch(self, request: Request, response: Response) -> BaseResponse:
+        """Find and run the handler for ``request``; raise 404/405 ``HTTPException`` otherwise."""
+        compiled = self._compiled
+        if compiled is None:
+            self.prepare()
+            compiled = self._compiled
+        scope = request.scope
+        path = scope["path"]
+        root_path = scope.get("root_path")
+        if root_path and path.startswith(root_path):
+            path = path[len(root_path):] or "/"
+        method = scope["method"]
+        entry = compiled.static.get(path)  # type: ignore[union-attr]
+        if entry is not None:
+            endpoint = entry.endpoints.get(method)
+            if endpoint is not None:
+                return await endpoint(request, response)
+        rejected: list[_PathEntry] = []
+        found = compiled.trie.find(path, method, rejected)  # type: ignore[union-attr]
+        if found is not None:
+            entry, params = found
+            scope["path_params"] = params
+            return await entry.endpoints[method](request, response)
+        for mount, mount_endpoint in compiled.mounts:  # type: ignore[union-attr]
+            prefix = mount.prefix
+            if path == prefix or path.startswith(prefix + "/") or prefix == "":
+                return await mount_endpoint(request, response)
+        if rejected:
+            allow = ", ".join(sorted({m for e in rejected for m in e.endpoints}))
+            raise MethodNotAllowed(headers={"Allow": allow})
+        if self.redirect_slashes and path != "/":
+            target = path[:-1] if path.endswith("/") else path + "/"
+            probe: list[_PathEntry] = []
+            if compiled.static.get(target) or compiled.trie.find(target, method, probe):  # type: ignore[union-attr]
+                location = (scope.get("root_path") or "") + target
+                query = scope.get("query_string", b"")
+                if query:
+                    location += "?" + query.decode("latin-1")
+                return RedirectResponse(_relative(location), status_code=307)
+        raise NotFoundException()
+
+    async def dispatch_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Find and run the WebSocket handler; close with 1000 before accepting when none
+        matches (the server answers the handshake with 403)."""
+        from nexios_core.websocket import WebSocket, origin_is_allowed
+
+        self.prepare()
+        compiled = self._compiled
+        path = scope["path"]
+        root_path = scope.get("root_path")
+        if root_path and path.startswith(root_path):
+            path = path[len(root_path):] or "/"
+        found = compiled.websocket_trie.find(path, None, None)  # type: ignore[union-attr]
+        if found is None:
+            for mount, _ in compiled.mounts:  # type: ignore[union-attr]
+                if path == mount.prefix or path.startswith(mount.prefix + "/") or mount.prefix == "":
+                    child = dict(scope)
+                    child["root_path"] = (scope.get("root_path") or "") + mount.prefix
+                    child["nexios.mount_path"] = path[len(mount.prefix):] or "/"
+                    await mount.app(child, receive, send)
+                    return
+            await websocket_close(receive, send, 1000)
+            return
+        route, params = found
+        app = scope.get("app")
+        default_origins = getattr(app, "websocket_allowed_origins", None)
+        allowed = route.allowed_origins if route.allowed_origins is not None else default_origins
+        if not origin_is_allowed(scope, allowed):
+            await websocket_close(receive, send, 1008)
+            return
+        scope["path_params"] = params
+        if route.limits is not None:
+            scope[LIMITS_SCOPE_KEY] = route.limits
+        await route.plan(WebSocket(scope, receive, send), None, params)  # type: ignore[arg-type]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the router on its own as an ASGI app (errors answer their default JSON)."""
+        from nexios_core.errors import http_exception_response
+
+        if scope["type"] == "websocket":
+            await self.dispatch_websocket(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive, send)
+        response = Response()
+        try:
+            outgoing = await self.dispatch(request, response)
+        except HTTPException as exc:
+            outgoing = http_exception_response(exc)
+        await outgoing(scope, receive, send)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(prefix={self.prefix!r})"
+
+
+class WSRouter(Router):
+    """A router meant for WebSocket routes (``app.mount_ws_router``); it is a ``Router``."""
+
+
+def _add_name(out: _CompiledRoutes, name_prefix: str, route: Route | WebSocketRoute) -> None:
+    if route.name:
+        out.names.setdefault(name_prefix + route.name, route)
+
+
+def _route_endpoint(route: Route) -> Endpoint:
+    plan = route.plan
+    limits = route.limits
+
+    if plan.path_params or plan.resolved:
+
+        async def endpoint(request: Request, response: Response) -> BaseResponse:
+            if limits is not None:
+                request.scope[LIMITS_SCOPE_KEY] = limits
+            result = await plan(request, response, request.scope.get("path_params") or {})
+            return result if result is response else to_response(result, response)
+
+    elif plan.positional == 2 and limits is None:
+        handler = plan.handler
+
+        async def endpoint(request: Request, response: Response) -> BaseResponse:
+            result = await handler(request, response)
+            return result if result is response else to_response(result, response)
+
+    else:
+
+        async def endpoint(request: Request, response: Response) -> BaseResponse:
+            if limits is not None:
+                request.scope[LIMITS_SCOPE_KEY] = limits
+            result = await plan(request, response, {})
+            return result if result is response else to_response(result, response)
+
+    middleware = [m() if isinstance(m, type) else m for m in route.middleware]
+    return compose(middleware, endpoint) if middleware else endpoint
+
+
+def _options_endpoint(allow: str) -> Endpoint:
+    async def options(request: Request, response: Response) -> BaseResponse:
+        return response.empty(204, headers={"allow": allow})
+
+    return options
+
+
+def _mount_endpoint(mount: Mount, middleware: list[Any]) -> Endpoint:
+    async def endpoint(request: Request, response: Response) -> BaseResponse:
+        return MountedAppResponse(mount.app, mount.prefix, request)
+
+    return compose(middleware, endpoint) if middleware else endpoint
+
+
+def _relative(location: str) -> str:
+    # "//evil.example" would be read by browsers as another host: keep redirects on this one.
+    return "/" + location.lstrip("/")
+
+
+__all__ = ["Router", "WSRouter"]

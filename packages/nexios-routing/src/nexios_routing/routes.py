@@ -1,0 +1,148 @@
+"""Route objects: an HTTP route, a WebSocket route, and a mount of any ASGI app."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from nexios_core.exceptions import ImproperlyConfigured
+from nexios_core.limits import Limits
+from nexios_core.types import ASGIApp
+
+from .binding import build_plan
+from .paths import PathTemplate, parse_template
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
+
+
+class Route:
+    """An HTTP route: ``Route("/users/{id:int}", handler, methods=["GET"], name="user")``.
+
+    Besides routing, a route carries documentation (``summary``, ``description``, ``tags``,
+    ``responses``, ``deprecated``, ``operation_id``), route-level ``middleware`` and
+    ``dependencies``, and ``limits`` overriding the app's for this route. ``extra`` holds anything
+    a plugin wants to attach (the OpenAPI generator reads it).
+    """
+
+    def __init__(
+        self,
+        path: str,
+        handler: Callable[..., Awaitable[Any]],
+        methods: Sequence[str] | None = None,
+        *,
+        name: str | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        tags: Sequence[str] | None = None,
+        responses: dict[int | str, Any] | None = None,
+        middleware: Sequence[Any] | None = None,
+        dependencies: Sequence[Any] | None = None,
+        limits: Limits | None = None,
+        deprecated: bool = False,
+        operation_id: str | None = None,
+        include_in_schema: bool = True,
+        **extra: Any,
+    ) -> None:
+        self.template: PathTemplate = parse_template(path)
+        self.path = self.template.path
+        self.handler = handler
+        upper = [m.upper() for m in (methods or ["GET"])]
+        unknown = [m for m in upper if m not in HTTP_METHODS]
+        if unknown:
+            raise ImproperlyConfigured(f"Unknown HTTP method(s) {unknown} for route {path!r}")
+        self.methods: tuple[str, ...] = tuple(dict.fromkeys(upper))
+        self.name = name if name is not None else getattr(handler, "__name__", None)
+        self.summary = summary
+        self.description = description if description is not None else (handler.__doc__ or None)
+        self.tags: list[str] = list(tags or ())
+        self.responses = dict(responses or {})
+        self.middleware: list[Any] = list(middleware or ())
+        self.dependencies: list[Any] = list(dependencies or ())
+        self.limits = limits
+        self.deprecated = deprecated
+        self.operation_id = operation_id
+        self.include_in_schema = include_in_schema
+        self.extra = extra
+        # Fail at registration, not on the first request, if the handler cannot be bound.
+        self.plan = build_plan(handler, self.template.param_converters)
+
+    def copy_with_prefix(self, prefix: str, **inherited: Any) -> Route:
+        """A copy of this route under ``prefix`` (used when a router is mounted)."""
+        from .paths import join_paths
+
+        clone = object.__new__(Route)
+        clone.__dict__.update(self.__dict__)
+        clone.template = parse_template(join_paths(prefix, self.path))
+        clone.path = clone.template.path
+        for key, value in inherited.items():
+            setattr(clone, key, value)
+        return clone
+
+    def __repr__(self) -> str:
+        return f"Route({self.path!r}, methods={list(self.methods)}, name={self.name!r})"
+
+
+Routes = Route
+"""The documented name for list-style route tables (``Routes(path, handler, methods=[...])``)."""
+
+
+class WebSocketRoute:
+    """A WebSocket route: ``WebSocketRoute("/chat/{room}", handler)``; the handler gets the
+    ``WebSocket`` first and path parameters by name. ``allowed_origins`` overrides the app's
+    origin policy for this route (``None``: same origin only, or no ``Origin`` header)."""
+
+    def __init__(
+        self,
+        path: str,
+        handler: Callable[..., Awaitable[Any]],
+        *,
+        name: str | None = None,
+        allowed_origins: Sequence[str] | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        self.template = parse_template(path)
+        self.path = self.template.path
+        self.handler = handler
+        self.name = name if name is not None else getattr(handler, "__name__", None)
+        self.allowed_origins = list(allowed_origins) if allowed_origins is not None else None
+        self.limits = limits
+        self.plan = build_plan(handler, self.template.param_converters)
+        if self.plan.positional != 1:
+            raise ImproperlyConfigured(
+                f"WebSocket handler {getattr(handler, '__qualname__', handler)!r} must take the "
+                "websocket as its first argument, then path parameters by name"
+            )
+
+    def copy_with_prefix(self, prefix: str, **inherited: Any) -> WebSocketRoute:
+        """A copy of this route under ``prefix``."""
+        from .paths import join_paths
+
+        clone = object.__new__(WebSocketRoute)
+        clone.__dict__.update(self.__dict__)
+        clone.template = parse_template(join_paths(prefix, self.path))
+        clone.path = clone.template.path
+        for key, value in inherited.items():
+            setattr(clone, key, value)
+        return clone
+
+    def __repr__(self) -> str:
+        return f"WebSocketRoute({self.path!r}, name={self.name!r})"
+
+
+class Mount:
+    """Any ASGI app served under ``prefix``. The app sees ``root_path`` extended by the prefix and
+    the full ``path`` (the ASGI convention); ``scope["nexios.mount_path"]`` holds the rest."""
+
+    def __init__(self, prefix: str, app: ASGIApp, *, name: str | None = None) -> None:
+        template = parse_template(prefix.rstrip("/") or "/")
+        if not template.is_static:
+            raise ImproperlyConfigured(f"Mount prefixes cannot have parameters: {prefix!r}")
+        self.prefix = template.path.rstrip("/")
+        self.app = app
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Mount({self.prefix!r}, {self.app!r})"
+
+
+__all__ = ["HTTP_METHODS", "Mount", "Route", "Routes", "WebSocketRoute"]

@@ -1,0 +1,144 @@
+"""``NexiosApp``: the core ASGI app composed with a root ``Router``.
+
+Route registration methods delegate to ``app.router``; everything else (middleware, errors,
+lifespan, config) is the core app's. Dependency injection and OpenAPI attach through their own
+packages' seams as they are installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from nexios_core.app import App, Hook, Lifespan
+from nexios_core.config import MakeConfig
+from nexios_core.errors import ExceptionHandler, ExceptionKey
+from nexios_core.limits import Limits
+from nexios_core.types import ASGIApp
+from nexios_routing import Mount, Route, Router, WebSocketRoute
+
+_F = TypeVar("_F", bound=Callable[..., Awaitable[Any]])
+
+
+class NexiosApp(App):
+    """A Nexios application. ``get_application(**options)`` builds one with the same options.
+
+    ``title``, ``version`` and ``description`` describe the API (OpenAPI); ``dependencies`` run for
+    every route; ``websocket_allowed_origins`` is the default WebSocket origin policy (``None``:
+    same origin, or no ``Origin`` header; ``["*"]``: any).
+    """
+
+    def __init__(
+        self,
+        config: MakeConfig | Mapping[str, Any] | None = None,
+        title: str = "Nexios API",
+        version: str = "1.0.0",
+        description: str | None = None,
+        dependencies: Sequence[Any] | None = None,
+        middlewares: Sequence[Any] = (),
+        lifespan: Lifespan | None = None,
+        *,
+        debug: bool | None = None,
+        exception_handlers: Mapping[ExceptionKey, ExceptionHandler] | None = None,
+        on_startup: Sequence[Hook] = (),
+        on_shutdown: Sequence[Hook] = (),
+        limits: Limits | None = None,
+        routes: Sequence[Any] | None = None,
+        websocket_allowed_origins: Sequence[str] | None = None,
+        redirect_slashes: bool = True,
+    ) -> None:
+        self.router = Router(routes=routes, dependencies=dependencies,
+                             redirect_slashes=redirect_slashes)
+        super().__init__(
+            config, dispatcher=self.router, debug=debug, middlewares=middlewares,
+            exception_handlers=exception_handlers, on_startup=on_startup,
+            on_shutdown=on_shutdown, lifespan=lifespan, limits=limits,
+            websocket_allowed_origins=websocket_allowed_origins,
+        )
+        self.title = title
+        self.version = version
+        self.description = description
+
+    # Route registration: the root router's methods, so `@app.get(...)` reads like Express.
+    def route(self, path: str, methods: Sequence[str] | None = None, **options: Any) -> Callable[[_F], _F]:
+        """Decorator: a handler for ``path`` and ``methods`` (default GET)."""
+        return self.router.route(path, methods, **options)
+
+    def get(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for a GET route (HEAD is answered too)."""
+        return self.router.get(path, **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for a POST route."""
+        return self.router.post(path, **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for a PUT route."""
+        return self.router.put(path, **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for a PATCH route."""
+        return self.router.patch(path, **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for a DELETE route."""
+        return self.router.delete(path, **options)
+
+    def head(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for an explicit HEAD route."""
+        return self.router.head(path, **options)
+
+    def options(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for an explicit OPTIONS route."""
+        return self.router.options(path, **options)
+
+    def add_route(self, route: Route | str, handler: Callable[..., Awaitable[Any]] | None = None,
+                  methods: Sequence[str] | None = None, **options: Any) -> Any:
+        """Add a ``Route``/``Routes`` object, or ``path, handler, methods=[...]``."""
+        return self.router.add_route(route, handler, methods, **options)
+
+    def ws_route(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for a WebSocket route."""
+        return self.router.ws_route(path, **options)
+
+    websocket = ws_route
+
+    def add_ws_route(self, route: WebSocketRoute | str,
+                     handler: Callable[..., Awaitable[Any]] | None = None, **options: Any) -> WebSocketRoute:
+        """Add a WebSocket route."""
+        return self.router.add_ws_route(route, handler, **options)
+
+    def mount_router(self, router: Router, prefix: str | None = None) -> None:
+        """Serve a ``Router``'s routes (under its prefix, or ``prefix``)."""
+        self.router.mount_router(router, prefix)
+
+    def mount_ws_router(self, router: Router, prefix: str | None = None) -> None:
+        """Serve a ``WSRouter``'s WebSocket routes."""
+        self.router.mount_router(router, prefix)
+
+    def register(self, app: ASGIApp, prefix: str = "", name: str | None = None) -> Mount:
+        """Serve any ASGI app under ``prefix``."""
+        return self.router.register(app, prefix, name)
+
+    def mount(self, prefix: str, app: ASGIApp, name: str | None = None) -> Mount:
+        """Serve any ASGI app under ``prefix`` (prefix first)."""
+        return self.router.mount(prefix, app, name)
+
+    def url_for(self, name: str, **path_params: Any) -> str:
+        """The path of the route called ``name``."""
+        return self.router.url_for(name, **path_params)
+
+    @property
+    def routes(self) -> list[Route]:
+        """Every HTTP route, with full paths."""
+        return self.router.routes
+
+
+def get_application(
+    config: MakeConfig | Mapping[str, Any] | None = None, **options: Any
+) -> NexiosApp:
+    """Build a :class:`NexiosApp` (the documented entry point: ``app = get_application()``)."""
+    return NexiosApp(config, **options)
+
+
+__all__ = ["NexiosApp", "get_application"]

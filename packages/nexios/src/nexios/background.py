@@ -1,0 +1,5 @@
+"""``nexios.background``: tasks run after the response is sent."""
+
+from nexios_core.background import BackgroundTask, BackgroundTasks
+
+__all__ = ["BackgroundTask", "BackgroundTasks"]

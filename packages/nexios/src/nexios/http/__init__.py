@@ -1,0 +1,6 @@
+"""``from nexios.http import Request, Response``."""
+
+from nexios_core.request import Request
+from nexios_core.responses import Response
+
+__all__ = ["Request", "Response"]

@@ -1,0 +1,30 @@
+"""``nexios.http.response``: the response kinds."""
+
+from nexios_core.fileresponse import FileResponse
+from nexios_core.responses import (
+    BaseResponse,
+    EventSourceResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    ServerSentEvent,
+    StreamingResponse,
+)
+
+NexiosResponse = Response
+
+__all__ = [
+    "BaseResponse",
+    "EventSourceResponse",
+    "FileResponse",
+    "HTMLResponse",
+    "JSONResponse",
+    "NexiosResponse",
+    "PlainTextResponse",
+    "RedirectResponse",
+    "Response",
+    "ServerSentEvent",
+    "StreamingResponse",
+]

@@ -1,0 +1,19 @@
+"""``nexios.middleware``: middleware base class and the bundled HTTP middleware."""
+
+from nexios_core.middleware.asgi import Middleware
+from nexios_core.middleware.base import BaseMiddleware
+
+from .cors import CORSMiddleware
+from .gzip import GzipMiddleware, GZipMiddleware
+from .security import SecurityMiddleware
+from .trusted_host import TrustedHostMiddleware
+
+__all__ = [
+    "BaseMiddleware",
+    "CORSMiddleware",
+    "GZipMiddleware",
+    "GzipMiddleware",
+    "Middleware",
+    "SecurityMiddleware",
+    "TrustedHostMiddleware",
+]
