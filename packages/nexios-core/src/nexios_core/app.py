@@ -27,14 +27,20 @@ from .errors import (
     log_server_error,
     server_error_response,
 )
-from .exceptions import ClientDisconnect, HTTPException, ImproperlyConfigured
+from .exceptions import (
+    ClientDisconnect,
+    HTTPException,
+    ImproperlyConfigured,
+    WebSocketDisconnect,
+    WebSocketException,
+)
 from .limits import LIMITS_SCOPE_KEY, Limits
 from .middleware.asgi import Middleware
 from .middleware.chain import Endpoint, MiddlewareFunction, compose, is_http_middleware, to_response
 from .middleware.base import BaseMiddleware
 from .request import Request
 from .responses import BaseResponse, Response
-from .types import ASGIApp, Receive, Scope, Send
+from .types import ASGIApp, Message, Receive, Scope, Send
 from .datastructures import State
 
 logger = logging.getLogger("nexios")
@@ -164,10 +170,16 @@ class App:
     def build(self) -> None:
         """Assemble the request path. Called at start-up; harmless to call again."""
         self.dispatcher.prepare()
+        for middleware in self._http_middleware:
+            # Middleware that needs the app's config (a secret key, say) checks it here, at
+            # start-up, instead of failing on the first request.
+            setup = getattr(middleware, "setup", None)
+            if callable(setup):
+                setup(self)
         self._chain = compose(self._http_middleware, self._endpoint)
         app: ASGIApp = self._entry
         for spec in reversed(self._asgi_middleware):
-            app = spec.build(app)
+            app = spec.build(app, self)
         self._asgi = app
 
     async def _endpoint(self, request: Request, response: Response) -> BaseResponse:
@@ -191,6 +203,21 @@ class App:
             return await call_exception_handler(handler, request, response, exc)
         return http_exception_response(exc)
 
+    async def _answer_error(self, request: Request, response: Response, exc: Exception) -> BaseResponse:
+        try:
+            if isinstance(exc, HTTPException):
+                return await self._handle_http_exception(request, response, exc)
+            handler = self.exception_handlers.find(exc)
+            if handler is not None and handler is not self.exception_handlers.server_error_handler:
+                return await call_exception_handler(handler, request, response, exc)
+        except HTTPException as handler_exc:  # a handler may answer by raising
+            return http_exception_response(handler_exc)
+        except Exception as handler_exc:
+            # A broken exception handler must not escape the app (no request id, no log of
+            # ours, an empty answer): its error becomes the 500.
+            exc = handler_exc
+        return await self._server_error(request, exc)
+
     async def _server_error(self, request: Request, exc: BaseException) -> BaseResponse:
         log_server_error(request, exc)
         handler = self.exception_handlers.server_error_handler
@@ -206,9 +233,36 @@ class App:
         if kind == "http":
             await self._http(scope, receive, send)
         elif kind == "websocket":
-            await self.dispatcher.dispatch_websocket(scope, receive, send)
+            await self._websocket(scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # A handler that loops until the peer leaves ends with WebSocketDisconnect: that is a
+        # normal end, not an error. Anything else is logged once and the socket closed with 1011.
+        closed = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal closed
+            if message["type"] in ("websocket.close", "websocket.http.response.start"):
+                closed = True
+            await send(message)
+
+        if self.limits is not None and LIMITS_SCOPE_KEY not in scope:
+            scope[LIMITS_SCOPE_KEY] = self.limits
+        try:
+            await self.dispatcher.dispatch_websocket(scope, receive, tracking_send)
+        except WebSocketDisconnect:
+            return
+        except WebSocketException as exc:  # a deliberate close, not a server error
+            if not closed:
+                with contextlib.suppress(Exception):
+                    await send({"type": "websocket.close", "code": exc.code, "reason": exc.reason})
+        except Exception as exc:
+            log_server_error(Request(scope, receive, send), exc)
+            if not closed:
+                with contextlib.suppress(Exception):
+                    await send({"type": "websocket.close", "code": 1011})
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.limits is not None and LIMITS_SCOPE_KEY not in scope:
@@ -219,18 +273,12 @@ class App:
             outgoing = await self._chain(request, response)  # type: ignore[misc]
         except ClientDisconnect:
             return  # nobody is listening for an answer
-        except HTTPException as exc:  # raised by middleware rather than a handler
-            outgoing = await self._handle_http_exception(request, response, exc)
-        except Exception as exc:
-            handler = self.exception_handlers.find(exc)
-            if handler is not None and handler is not self.exception_handlers.server_error_handler:
-                outgoing = await call_exception_handler(handler, request, response, exc)
-            else:
-                outgoing = await self._server_error(request, exc)
+        except Exception as exc:  # raised by middleware, or by an exception handler
+            outgoing = await self._answer_error(request, response, exc)
         try:
             await outgoing(scope, receive, send)
         finally:
-            if request._form is not None:
+            if request.needs_close:
                 await request.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -136,6 +136,7 @@ class InMemoryChannelLayer:
     async def group_send(self, group: str, payload: Any) -> int:
         members = list(self._groups.get(group, {}).values())
         dead: list[Channel] = []
+        errors: list[Exception] = []
         delivered = 0
 
         async def deliver(channel: Channel) -> None:
@@ -147,6 +148,8 @@ class InMemoryChannelLayer:
                 await channel.send(payload)
             except _DEAD_CONNECTION_ERRORS:
                 dead.append(channel)
+            except Exception as exc:  # a payload the channel cannot frame: the caller's mistake
+                errors.append(exc)
             else:
                 delivered += 1
 
@@ -155,6 +158,10 @@ class InMemoryChannelLayer:
                 task_group.start_soon(deliver, channel)
         for channel in dead:
             await self.discard_everywhere(channel)
+        if errors:
+            # Raised after every other member was served, and as itself rather than wrapped in
+            # an exception group, so the caller sees e.g. the TypeError of a wrong payload type.
+            raise errors[0]
         return delivered
 
     async def channels(self, group: str) -> list[Channel]:

@@ -173,7 +173,7 @@ class MutableHeaders(Headers):
 
     def __setitem__(self, key: str, value: str) -> None:
         """Replace every value of ``key`` with ``value``."""
-        name = key.lower().encode("latin-1")
+        name = _encode_header_name(key)
         encoded = _encode_header_value(value)
         raw = self._raw
         found = False
@@ -197,7 +197,7 @@ class MutableHeaders(Headers):
 
     def append(self, key: str, value: str) -> None:
         """Add a value for ``key`` without removing existing ones (``Set-Cookie``, ``Vary``)."""
-        self._raw.append((key.lower().encode("latin-1"), _encode_header_value(value)))
+        self._raw.append((_encode_header_name(key), _encode_header_value(value)))
         self._index = None
 
     def setdefault(self, key: str, value: str) -> str:
@@ -220,6 +220,13 @@ class MutableHeaders(Headers):
             self["vary"] = field
         elif field.lower() not in [part.strip().lower() for part in current.split(",")]:
             self["vary"] = f"{current}, {field}"
+
+
+def _encode_header_name(key: str) -> bytes:
+    if "\r" in key or "\n" in key or ":" in key:
+        # As for values: a name carrying a line break or a colon would inject headers.
+        raise ValueError("Header names must not contain CR, LF or ':'")
+    return key.lower().encode("latin-1")
 
 
 def _encode_header_value(value: str) -> bytes:
@@ -255,7 +262,12 @@ class URL:
     def from_scope(cls, scope: Mapping[str, Any]) -> URL:
         """Rebuild the request URL from ``scope``; the host comes from ``Host`` or the server."""
         scheme = scope.get("scheme", "http")
-        path = scope.get("root_path", "") + scope.get("path", "/")
+        # ASGI servers (uvicorn >= 0.26) put the full path, root_path included, in "path";
+        # older ones and some mounts give it relative to root_path. Accept both.
+        root_path = scope.get("root_path", "")
+        path = scope.get("path", "/")
+        if root_path and not path.startswith(root_path):
+            path = root_path + path
         query = scope.get("query_string", b"").decode("latin-1")
         host = None
         for name, value in scope.get("headers", ()):

@@ -11,14 +11,17 @@ and pydantic models.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import decimal
 import enum
 import json
 import re
+import sys
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .exceptions import BadRequest
@@ -58,8 +61,36 @@ _stdlib_encoder = json.JSONEncoder(
 )
 
 
+_MAX_EXTRA_RECURSION = 10_000
+"""The most recursion room the codec adds for deeply nested data (see :func:`_more_recursion`);
+deeper than this is refused whatever ``max_depth`` says, to keep well inside a thread's C stack."""
+_RECURSION_LIMIT_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _more_recursion(extra: int) -> Iterator[None]:
+    """Raise the interpreter's recursion limit by ``extra`` for the duration of the block.
+
+    The C decoder and encoder count each nesting level against that limit (1000 by default,
+    minus the frames already in use), so JSON within the depth limit could not otherwise be
+    decoded, nor echoed back. The limit is process-wide: the lock keeps concurrent users from
+    restoring each other's raised limit too early.
+    """
+    with _RECURSION_LIMIT_LOCK:
+        previous = sys.getrecursionlimit()
+        sys.setrecursionlimit(previous + extra)
+        try:
+            yield
+        finally:
+            sys.setrecursionlimit(previous)
+
+
 def _dumps_stdlib(value: Any) -> bytes:
-    return _stdlib_encoder.encode(value).encode("utf-8")
+    try:
+        return _stdlib_encoder.encode(value).encode("utf-8")
+    except RecursionError:
+        with _more_recursion(_MAX_EXTRA_RECURSION):
+            return _stdlib_encoder.encode(value).encode("utf-8")
 
 
 if _orjson is not None:
@@ -118,7 +149,16 @@ def loads(data: bytes | str, *, max_depth: int = 1024) -> Any:
     except UnicodeDecodeError:
         raise BadRequest(detail="Request body is not valid UTF-8") from None
     try:
-        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        try:
+            value = _decode(text)
+        except RecursionError:
+            # Nesting allowed by ``max_depth`` can still exceed the interpreter's recursion
+            # limit; the pre-check above bounded the depth, so retry with that much more room.
+            depth = _nesting_depth(raw)
+            if depth > _MAX_EXTRA_RECURSION:
+                raise
+            with _more_recursion(depth):
+                value = _decode(text)
     except RecursionError:
         raise BadRequest(detail=f"JSON nesting is deeper than {max_depth} levels") from None
     except ValueError as exc:  # JSONDecodeError, NaN/Infinity, the int digit limit
@@ -129,6 +169,10 @@ def loads(data: bytes | str, *, max_depth: int = 1024) -> Any:
         except UnicodeEncodeError:
             raise BadRequest(detail="Invalid JSON: lone surrogate in string") from None
     return value
+
+
+def _decode(text: str) -> Any:
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 def _short(exc: Exception) -> str:

@@ -11,7 +11,7 @@ import base64
 import binascii
 import http.cookies
 import ipaddress
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from . import jsoncodec
@@ -43,6 +43,7 @@ class Request:
         "_json",
         "_form",
         "_stream_consumed",
+        "_cleanups",
     )
 
     def __init__(self, scope: Scope, receive: Receive = _no_receive, send: Send | None = None) -> None:
@@ -57,6 +58,7 @@ class Request:
         self._json: Any = _UNSET
         self._form: FormData | None = None
         self._stream_consumed = False
+        self._cleanups: list[Callable[[], Awaitable[None]]] | None = None
 
     # ---------------------------------------------------------------- request line and headers
     @property
@@ -362,10 +364,32 @@ class Request:
         """The uploaded files of a multipart form, by field name."""
         return AwaitableValue(self._read_files)
 
+    def add_cleanup(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run ``await callback()`` after the response has been sent (last added runs first).
+
+        This is the seam dependency injection uses to close generator dependencies once the
+        client has its answer, streaming bodies included.
+        """
+        if self._cleanups is None:
+            self._cleanups = []
+        self._cleanups.append(callback)
+
+    @property
+    def needs_close(self) -> bool:
+        """Whether :meth:`close` has anything to do (checked by the app on every request)."""
+        return self._form is not None or self._cleanups is not None
+
     async def close(self) -> None:
-        """Release uploaded files' temporary storage (the app calls this after the response)."""
-        if self._form is not None:
-            await self._form.close()
+        """Run cleanups (newest first) and release uploaded files' temporary storage. The app
+        calls this after the response has been sent, whatever happened."""
+        cleanups = self._cleanups
+        self._cleanups = None
+        try:
+            while cleanups:
+                await cleanups.pop()()
+        finally:
+            if self._form is not None:
+                await self._form.close()
 
     async def is_disconnected(self) -> bool:
         """Whether the client has gone away (checks without waiting)."""

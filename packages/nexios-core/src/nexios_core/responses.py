@@ -380,20 +380,41 @@ class EventSourceResponse(StreamingResponse):
         self.headers.setdefault("x-accel-buffering", "no")
 
     async def _chunks(self) -> AsyncIterable[Any]:
-        source = super()._chunks().__aiter__()
-        while True:
-            try:
-                if self.ping_interval is None:
-                    item = await source.__anext__()
-                else:
-                    with anyio.move_on_after(self.ping_interval) as timer:
-                        item = await source.__anext__()
-                    if timer.cancelled_caught:
-                        yield b": ping\n\n"
-                        continue
-            except StopAsyncIteration:
-                return
+        async for item in super()._chunks():
             yield item.encode() if isinstance(item, ServerSentEvent) else ServerSentEvent(item).encode()
+
+    async def _stream(self, send: Send, head_only: bool) -> None:
+        interval = self.ping_interval
+        if head_only or interval is None:
+            await super()._stream(send, head_only)
+            return
+        # Pings come from a separate task: cancelling the producer's pending ``__anext__`` to make
+        # room for a ping would close the user's generator and end the stream early.
+        await send(
+            {"type": "http.response.start", "status": self.status_code,
+             "headers": self._start_headers(None)}
+        )
+        lock = anyio.Lock()  # ASGI ``send`` must not be called from two tasks at once
+        last_sent = anyio.current_time()
+
+        async def ping() -> None:
+            nonlocal last_sent
+            while True:
+                await anyio.sleep(max(0.0, last_sent + interval - anyio.current_time()))
+                if anyio.current_time() - last_sent >= interval:
+                    async with lock:
+                        await send({"type": "http.response.body", "body": b": ping\n\n",
+                                    "more_body": True})
+                        last_sent = anyio.current_time()
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(ping)
+            async for chunk in self._chunks():
+                async with lock:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                    last_sent = anyio.current_time()
+            group.cancel_scope.cancel()
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 class Response(BaseResponse):
@@ -523,6 +544,9 @@ class Response(BaseResponse):
         """Carry what was set on this builder over to ``other`` (the handler returned it)."""
         if self.raw_headers:
             names = {name for name, _ in other.raw_headers}
+            if other.media_type_value is not None:
+                # Its media type becomes its Content-Type when sent: the builder's must not win.
+                names.add(b"content-type")
             for name, value in self.raw_headers:
                 if name == b"set-cookie" or name == b"vary" or name not in names:
                     other.raw_headers.append((name, value))

@@ -33,6 +33,11 @@ CLOSE_MESSAGE_TOO_BIG = 1009
 CLOSE_INTERNAL_ERROR = 1011
 
 
+_HANDSHAKE_MESSAGES = frozenset(
+    {"websocket.accept", "websocket.close", "websocket.http.response.start", "websocket.http.response.body"}
+)
+
+
 class WebSocketState(enum.Enum):
     """Where one side of a connection is in its life."""
 
@@ -119,7 +124,7 @@ class WebSocket:
         params = self.scope.get("path_params")
         if params is None:
             params = self.scope["path_params"] = {}
-        return params  # type: ignore[no-any-return]
+        return params
 
     @property
     def cookies(self) -> dict[str, str]:
@@ -229,7 +234,7 @@ class WebSocket:
         if state is WebSocketState.DISCONNECTED:
             raise RuntimeError(f"Cannot send {kind!r}: the WebSocket is closed")
         if state is WebSocketState.CONNECTING:
-            if kind not in ("websocket.accept", "websocket.close", "websocket.http.response.start"):
+            if kind not in _HANDSHAKE_MESSAGES:
                 raise RuntimeError(f"Cannot send {kind!r} before the WebSocket is accepted")
         elif kind not in ("websocket.send", "websocket.close"):
             raise RuntimeError(f"Cannot send {kind!r} on an open WebSocket")
@@ -240,6 +245,10 @@ class WebSocket:
             if self.close_code is None:
                 self.close_code = int(message.get("code", CLOSE_NORMAL))
                 self.close_reason = message.get("reason") or ""
+        elif kind == "websocket.http.response.body" and not message.get("more_body", False):
+            # A handshake refused with an HTTP response (the ASGI denial extension) is over.
+            self.application_state = WebSocketState.DISCONNECTED
+            self.close_code = self.close_code or CLOSE_ABNORMAL
         try:
             await self._send(message)
         except OSError:
@@ -297,7 +306,7 @@ class WebSocket:
         if text is not None:
             return text  # type: ignore[no-any-return]
         try:
-            return (message.get("bytes") or b"").decode("utf-8")  # type: ignore[no-any-return]
+            return (message.get("bytes") or b"").decode("utf-8")
         except UnicodeDecodeError:
             await self._close_and_raise(CLOSE_INVALID_PAYLOAD, "Invalid UTF-8")
 

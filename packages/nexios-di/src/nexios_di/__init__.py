@@ -1,1 +1,36 @@
-"""nexios_di."""
+"""nexios-di: dependency injection and typed request inputs for Nexios.
+
+``Depend`` injects dependencies (functions, classes, generators, with per-request caching and
+cleanup); ``Query``, ``Header``, ``Cookie``, ``Path``, ``Body``, ``Form`` and ``File`` read and
+validate request values. ``build_plan`` turns a handler into an :class:`InjectionPlan` once, at
+registration; the plan's ``all_parameters()`` describes its inputs to other packages (OpenAPI).
+"""
+
+from .context import Context
+from .errors import DependencyError, RequestValidationError
+from .lifecycle import app_scoped_nodes, close_app_scope, start_app_scope
+from .markers import Body, Cookie, Depend, Depends, File, Form, Header, Param, Path, Query
+from .plan import DependencyNode, InjectionPlan, ParameterInfo, build_plan
+
+__all__ = [
+    "Body",
+    "Context",
+    "Cookie",
+    "Depend",
+    "DependencyError",
+    "DependencyNode",
+    "Depends",
+    "File",
+    "Form",
+    "Header",
+    "InjectionPlan",
+    "Param",
+    "ParameterInfo",
+    "Path",
+    "Query",
+    "RequestValidationError",
+    "app_scoped_nodes",
+    "build_plan",
+    "close_app_scope",
+    "start_app_scope",
+]

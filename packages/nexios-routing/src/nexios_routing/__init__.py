@@ -4,7 +4,7 @@
 to it without knowing it exists.
 """
 
-from .binding import PARAMETER_RESOLVERS, InvocationPlan, ParameterResolver, build_plan
+from .binding import InjectionPlan, build_plan
 from .converters import Converter, register_converter
 from .groups import Group
 from .paths import PathTemplate, parse_template
@@ -13,12 +13,10 @@ from .routes import HTTP_METHODS, Mount, Route, Routes, WebSocketRoute
 
 __all__ = [
     "HTTP_METHODS",
-    "PARAMETER_RESOLVERS",
     "Converter",
     "Group",
-    "InvocationPlan",
+    "InjectionPlan",
     "Mount",
-    "ParameterResolver",
     "PathTemplate",
     "Route",
     "Router",

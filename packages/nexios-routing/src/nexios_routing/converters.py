@@ -8,6 +8,8 @@ never a 500 (``shared/SECURITY.md``).
 
 from __future__ import annotations
 
+import decimal
+import math
 import uuid
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -71,18 +73,27 @@ class IntegerConverter:
 
 
 class FloatConverter:
-    """``{name:float}``: digits with an optional fractional part (no exponent, no NaN)."""
+    """``{name:float}``: digits with an optional fractional part (no exponent, no NaN).
 
-    regex = r"[0-9]{1,300}(?:\.[0-9]{1,300})?"
+    The lengths allow every finite float written out in full (``1e308`` has 309 digits,
+    ``5e-324`` needs 324 decimals), so ``url_for`` output always routes back.
+    """
+
+    regex = r"[0-9]{1,309}(?:\.[0-9]{1,330})?"
 
     def convert(self, value: str) -> float:
-        return float(value)
+        number = float(value)
+        if math.isinf(number):  # 309 nines overflow to inf
+            raise ValueError(f"{value!r} is out of range")
+        return number
 
     def to_string(self, value: Any) -> str:
         number = float(value)
-        if number < 0 or number != number or number in (float("inf"), float("-inf")):
+        if number < 0 or not math.isfinite(number):
             raise ValueError("Only finite non-negative floats are supported in float path parameters")
-        return repr(number)
+        # repr() is the shortest text that reads back as the same float, but may use an exponent
+        # ("1e+20"), which the regex refuses: write the same digits out positionally.
+        return format(decimal.Decimal(repr(number + 0.0)), "f")
 
 
 class UUIDConverter:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from nexios_core.exceptions import ImproperlyConfigured
 
-from .converters import CONVERTERS, Converter
+from .converters import CONVERTERS, Converter, PathConverter
 
 _PARAM = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z_][A-Za-z0-9_]*))?}")
+_PCHAR_SAFE = "!$&'()*+,;=:@"
+"""RFC 3986 path characters left unencoded by ``url_for`` besides letters, digits and ``_.-~``."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,11 @@ class PathTemplate:
 
         def replace(match: re.Match[str]) -> str:
             name = match.group(1)
-            return self.param_converters[name].to_string(params[name])
+            converter = self.param_converters[name]
+            # Percent-encode so that "a b", "50%", "?" or "#" in a value route back to the same
+            # value; only a path parameter keeps its "/" separators.
+            safe = _PCHAR_SAFE + "/" if isinstance(converter, PathConverter) else _PCHAR_SAFE
+            return quote(converter.to_string(params[name]), safe=safe)
 
         return _PARAM.sub(replace, self.path)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from nexios_core.exceptions import (
     HTTPException,
@@ -111,6 +112,10 @@ class Router:
             if handler is None:
                 raise TypeError("add_route(path, handler) needs a handler")
             route = Route(route, handler, methods, **options)
+        if isinstance(route, (Route, WebSocketRoute)) and route.plan is None:
+            # The handler names a parameter its own path lacks: it may come from this router's
+            # prefix. Check now, so a mistake still fails at registration.
+            route.check_with_prefix(self.prefix)
         if isinstance(route, Route):
             self._routes.append(route)
         elif isinstance(route, WebSocketRoute):
@@ -199,7 +204,7 @@ class Router:
     def mount_router(self, router: Router, prefix: str | None = None) -> None:
         """Serve ``router``'s routes under ``prefix`` (default: the router's own prefix) joined to
         this router's prefix."""
-        if router is self or self in router._ancestors():
+        if router is self or router in self._ancestors():
             raise ImproperlyConfigured("A router cannot be mounted inside itself")
         self._children.append((prefix if prefix is not None else router.prefix, router))
         router._parents.append(self)
@@ -243,7 +248,7 @@ class Router:
             out.routes.append(full)
             _add_name(out, name_prefix, full)
         for ws_route in self._websocket_routes:
-            full_ws = ws_route.copy_with_prefix(here)
+            full_ws = ws_route.copy_with_prefix(here, dependencies=dependencies + ws_route.dependencies)
             out.websocket_routes.append(full_ws)
             out.websocket_trie.insert(full_ws.template, full_ws)
             _add_name(out, name_prefix, full_ws)
@@ -266,6 +271,8 @@ class Router:
             return
         out = _CompiledRoutes()
         self._flatten("", [], [], [], "", out)
+        for bound in (*out.routes, *out.websocket_routes):
+            bound.bind()  # the full path and inherited dependencies are known only now
         entries: list[_PathEntry] = []
         for route in out.routes:
             candidate = _PathEntry(route)
@@ -289,7 +296,7 @@ class Router:
             allowed = sorted(set(entry.endpoints) | {"OPTIONS"})
             entry.allow = ", ".join(allowed)
             if "OPTIONS" not in entry.endpoints:
-                entry.endpoints["OPTIONS"] = _options_endpoint(entry.allow)
+                entry.endpoints["OPTIONS"] = _options_endpoint(self, entry.allow)
         out.mounts.sort(key=lambda item: len(item[0].prefix), reverse=True)
         self._compiled = out
 
@@ -314,6 +321,16 @@ class Router:
             raise KeyError(f"No route named {name!r}")
         return route.template.format(path_params)
 
+    def _allow_for(self, path: str) -> str:
+        """Every method some route answers at ``path`` (the ``Allow`` of an automatic OPTIONS)."""
+        compiled = self._compiled
+        if compiled is None:  # routes were added meanwhile; the caller falls back to its own
+            return ""
+        matching: list[_PathEntry] = []
+        # No route serves the method "", so every entry matching the path lands in `matching`.
+        compiled.trie.find(path, "", matching)
+        return ", ".join(sorted({m for e in matching for m in e.endpoints}))
+
     # ---------------------------------------------------------------- dispatching
     async def dispatch(self, request: Request, response: Response) -> BaseResponse:
         """Find and run the handler for ``request``; raise 404/405 ``HTTPException`` otherwise."""
@@ -322,10 +339,7 @@ class Router:
             self.prepare()
             compiled = self._compiled
         scope = request.scope
-        path = scope["path"]
-        root_path = scope.get("root_path")
-        if root_path and path.startswith(root_path):
-            path = path[len(root_path):] or "/"
+        path = _routed_path(scope)
         method = scope["method"]
         entry = compiled.static.get(path)  # type: ignore[union-attr]
         if entry is not None:
@@ -349,7 +363,10 @@ class Router:
             target = path[:-1] if path.endswith("/") else path + "/"
             probe: list[_PathEntry] = []
             if compiled.static.get(target) or compiled.trie.find(target, method, probe):  # type: ignore[union-attr]
-                location = (scope.get("root_path") or "") + target
+                # The path is percent-decoded: encode it again so that non-ASCII text cannot
+                # break the header, "%3F" stays in the path, and "\\" or a tab (which browsers
+                # read as "/" or drop) cannot turn "/\\evil.com" into "//evil.com".
+                location = quote((scope.get("root_path") or "") + target, safe=_PATH_SAFE)
                 query = scope.get("query_string", b"")
                 if query:
                     location += "?" + query.decode("latin-1")
@@ -415,6 +432,15 @@ class WSRouter(Router):
     """A router meant for WebSocket routes (``app.mount_ws_router``); it is a ``Router``."""
 
 
+def _routed_path(scope: Scope) -> str:
+    """The path below the app's ``root_path`` (a mounted app sees the full path in ``path``)."""
+    path: str = scope["path"]
+    root_path = scope.get("root_path")
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path):] or "/"
+    return path
+
+
 def _add_name(out: _CompiledRoutes, name_prefix: str, route: Route | WebSocketRoute) -> None:
     if route.name:
         out.names.setdefault(name_prefix + route.name, route)
@@ -422,19 +448,12 @@ def _add_name(out: _CompiledRoutes, name_prefix: str, route: Route | WebSocketRo
 
 def _route_endpoint(route: Route) -> Endpoint:
     plan = route.plan
+    assert plan is not None  # bound by prepare()
     limits = route.limits
+    handler = plan.func
 
-    if plan.path_params or plan.resolved:
-
-        async def endpoint(request: Request, response: Response) -> BaseResponse:
-            if limits is not None:
-                request.scope[LIMITS_SCOPE_KEY] = limits
-            result = await plan(request, response, request.scope.get("path_params") or {})
-            return result if result is response else to_response(result, response)
-
-    elif plan.positional == 2 and limits is None:
-        handler = plan.handler
-
+    if plan.is_trivial and plan.positional == ["request", "response"] and limits is None:
+        # The common shape `async def h(request, response)`: call it directly.
         async def endpoint(request: Request, response: Response) -> BaseResponse:
             result = await handler(request, response)
             return result if result is response else to_response(result, response)
@@ -444,16 +463,21 @@ def _route_endpoint(route: Route) -> Endpoint:
         async def endpoint(request: Request, response: Response) -> BaseResponse:
             if limits is not None:
                 request.scope[LIMITS_SCOPE_KEY] = limits
-            result = await plan(request, response, {})
+            result = await plan(request, response, request.scope.get("path_params") or _NO_PARAMS)
             return result if result is response else to_response(result, response)
 
     middleware = [m() if isinstance(m, type) else m for m in route.middleware]
     return compose(middleware, endpoint) if middleware else endpoint
 
 
-def _options_endpoint(allow: str) -> Endpoint:
+_NO_PARAMS: dict[str, Any] = {}
+
+
+def _options_endpoint(router: Router, allow: str) -> Endpoint:
     async def options(request: Request, response: Response) -> BaseResponse:
-        return response.empty(204, headers={"allow": allow})
+        # Other routes may answer other methods at this URL (GET /users/me and DELETE
+        # /users/{id}): list them all, as a 405 does.
+        return response.empty(204, headers={"allow": router._allow_for(_routed_path(request.scope)) or allow})
 
     return options
 
@@ -463,6 +487,10 @@ def _mount_endpoint(mount: Mount, middleware: list[Any]) -> Endpoint:
         return MountedAppResponse(mount.app, mount.prefix, request)
 
     return compose(middleware, endpoint) if middleware else endpoint
+
+
+_PATH_SAFE = "/!$&'()*+,;=:@"
+"""Characters left as they are in a redirect path besides letters, digits and ``_.-~``."""
 
 
 def _relative(location: str) -> str:

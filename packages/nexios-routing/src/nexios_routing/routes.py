@@ -9,8 +9,20 @@ from nexios_core.exceptions import ImproperlyConfigured
 from nexios_core.limits import Limits
 from nexios_core.types import ASGIApp
 
+from nexios_di import DependencyError, InjectionPlan
+
 from .binding import build_plan
 from .paths import PathTemplate, parse_template
+
+def _early_plan(handler: Callable[..., Awaitable[Any]], converters: dict[str, Any],
+                dependencies: Sequence[Any], kind: Any) -> InjectionPlan | None:
+    try:
+        return build_plan(handler, converters, dependencies, kind)
+    except DependencyError as exc:
+        if "not a path parameter" in str(exc) and "no annotation" in str(exc):
+            return None  # may be a parameter of the router's prefix: Router.add_route checks
+        raise
+
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
 
@@ -63,8 +75,21 @@ class Route:
         self.operation_id = operation_id
         self.include_in_schema = include_in_schema
         self.extra = extra
-        # Fail at registration, not on the first request, if the handler cannot be bound.
-        self.plan = build_plan(handler, self.template.param_converters)
+        # Fail at registration, not on the first request, if the handler cannot be bound. A
+        # parameter may still come from a router prefix declared later: then the error waits
+        # for `bind()`, which the router calls with the full path when it compiles.
+        self.plan = _early_plan(handler, self.template.param_converters, self.dependencies, "http")
+
+    def check_with_prefix(self, prefix: str) -> None:
+        """Raise the registration error unless the handler binds under ``prefix``."""
+        from .paths import join_paths
+
+        converters = parse_template(join_paths(prefix, self.path)).param_converters
+        build_plan(self.handler, converters, self.dependencies, "http")
+
+    def bind(self) -> None:
+        """Build the final plan for the full path and inherited dependencies (router compile)."""
+        self.plan = build_plan(self.handler, self.template.param_converters, self.dependencies, "http")
 
     def copy_with_prefix(self, prefix: str, **inherited: Any) -> Route:
         """A copy of this route under ``prefix`` (used when a router is mounted)."""
@@ -99,6 +124,7 @@ class WebSocketRoute:
         name: str | None = None,
         allowed_origins: Sequence[str] | None = None,
         limits: Limits | None = None,
+        dependencies: Sequence[Any] | None = None,
     ) -> None:
         self.template = parse_template(path)
         self.path = self.template.path
@@ -106,11 +132,24 @@ class WebSocketRoute:
         self.name = name if name is not None else getattr(handler, "__name__", None)
         self.allowed_origins = list(allowed_origins) if allowed_origins is not None else None
         self.limits = limits
-        self.plan = build_plan(handler, self.template.param_converters)
-        if self.plan.positional != 1:
+        self.dependencies: list[Any] = list(dependencies or ())
+        self.plan = _early_plan(handler, self.template.param_converters, self.dependencies, "websocket")
+
+    def check_with_prefix(self, prefix: str) -> None:
+        """Raise the registration error unless the handler binds under ``prefix``."""
+        from .paths import join_paths
+
+        converters = parse_template(join_paths(prefix, self.path)).param_converters
+        build_plan(self.handler, converters, self.dependencies, "websocket")
+
+    def bind(self) -> None:
+        """Build the final plan for the full path and inherited dependencies (router compile)."""
+        self.plan = build_plan(self.handler, self.template.param_converters, self.dependencies,
+                               "websocket")
+        if self.plan.positional != ["websocket"]:
             raise ImproperlyConfigured(
-                f"WebSocket handler {getattr(handler, '__qualname__', handler)!r} must take the "
-                "websocket as its first argument, then path parameters by name"
+                f"WebSocket handler {getattr(self.handler, '__qualname__', self.handler)!r} must "
+                "take the websocket as its first argument"
             )
 
     def copy_with_prefix(self, prefix: str, **inherited: Any) -> WebSocketRoute:

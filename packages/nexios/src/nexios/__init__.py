@@ -7,6 +7,7 @@ documented import paths (``nexios.http``, ``nexios.routing``, ``nexios.testclien
 from importlib.metadata import PackageNotFoundError, version
 
 from nexios_core.config import MakeConfig
+from nexios_di import Context, Depend
 from nexios_routing import Group, Router, Routes, WSRouter
 
 from .application import NexiosApp, get_application
@@ -17,6 +18,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0.0.0"
 
 __all__ = [
+    "Context",
+    "Depend",
     "Group",
     "MakeConfig",
     "NexiosApp",

@@ -15,6 +15,7 @@ from nexios_core.config import MakeConfig
 from nexios_core.errors import ExceptionHandler, ExceptionKey
 from nexios_core.limits import Limits
 from nexios_core.types import ASGIApp
+from nexios_di import close_app_scope, start_app_scope
 from nexios_routing import Mount, Route, Router, WebSocketRoute
 
 _F = TypeVar("_F", bound=Callable[..., Awaitable[Any]])
@@ -58,6 +59,19 @@ class NexiosApp(App):
         self.title = title
         self.version = version
         self.description = description
+        self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+        """Replace a dependency for tests: ``app.dependency_overrides[get_db] = fake_db``."""
+        # App-scoped dependencies (Depend(..., scope="app")) live as long as the app serves.
+        self.startup_hooks.insert(0, self._start_app_scope)
+        self.shutdown_hooks.append(self._close_app_scope)
+
+    async def _start_app_scope(self) -> None:
+        plans = [route.plan for route in self.router.routes if route.plan is not None]
+        plans += [route.plan for route in self.router.websocket_routes if route.plan is not None]
+        await start_app_scope(self, plans)
+
+    async def _close_app_scope(self) -> None:
+        await close_app_scope(self)
 
     # Route registration: the root router's methods, so `@app.get(...)` reads like Express.
     def route(self, path: str, methods: Sequence[str] | None = None, **options: Any) -> Callable[[_F], _F]:

@@ -21,8 +21,9 @@ class Middleware:
         self.args = args
         self.kwargs = kwargs
 
-    def build(self, app: ASGIApp) -> ASGIApp:
-        """Wrap ``app``."""
+    def build(self, app: ASGIApp, owner: Any = None) -> ASGIApp:
+        """Wrap ``app``. ``owner`` is the application assembling its stack (subclasses use it
+        to read that app's config)."""
         return self.cls(app, *self.args, **self.kwargs)  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:

@@ -18,6 +18,11 @@ class BaseMiddleware:
     Override ``__call__`` itself for full control (``await call_next()`` returns the response).
     """
 
+    def setup(self, app: Any) -> None:
+        """Called once when the app assembles its middleware (at start-up): read config and
+        refuse bad settings here, with a message saying how to fix them."""
+        return None
+
     async def process_request(self, request: Request, response: Response, call_next: CallNext) -> Any:
         """Run before the handler. Return a value to short-circuit; ``None`` continues."""
         return None

@@ -26,13 +26,20 @@ class ConfiguredMiddleware(Middleware):
         return super().__new__(cls)
 
     def __init__(self, app: ASGIApp | None = None, **options: Any) -> None:
-        super().__init__(type(self).wrap, **options)
+        super().__init__(self.core, **options)
+
+    def build(self, app: ASGIApp, owner: Any = None) -> ASGIApp:
+        """Build around ``app``, reading the owning app's config when given no options."""
+        config = getattr(owner, "config", None)
+        if config is None:
+            config = get_config()
+        return type(self).wrap(app, config, **self.kwargs)
 
     @classmethod
-    def wrap(cls, app: ASGIApp, **options: Any) -> ASGIApp:
+    def wrap(cls, app: ASGIApp, config: Any = None, **options: Any) -> ASGIApp:
         """Build the core middleware around ``app``; no options means "read the config"."""
         if not options and cls.config_key:
-            section = get_config().get(cls.config_key)
+            section = (config if config is not None else get_config()).get(cls.config_key)
             if section:
                 from_config = getattr(cls.core, "from_config", None)
                 if from_config is not None:

@@ -1,0 +1,36 @@
+"""The interface every authentication backend implements (ours and third parties')."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Optional, Protocol, Tuple, runtime_checkable
+
+from nexios_core.request import Request
+
+AuthResult = Optional[Tuple[Any, Iterable[str]]]
+"""What ``authenticate`` returns: ``(user, scopes)``, or ``None`` when the request carries no
+credentials this backend accepts (missing, malformed, expired, unknown...)."""
+
+
+@runtime_checkable
+class AuthenticationBackend(Protocol):
+    """An authentication backend.
+
+    ``name`` identifies it in ``request.auth.backend`` and in ``@auth(["name"])``. Two optional
+    members: a ``challenge`` attribute, the ``WWW-Authenticate`` value a 401 sends when this
+    backend could have authenticated the request, and ``setup(app)``, called once at start-up to
+    read the app's config.
+
+    Invalid credentials are not errors: return ``None`` and the request stays anonymous, so the
+    ``auth`` decorator answers 401. Raise only for failures that are not the client's fault (a
+    database that is down).
+    """
+
+    name: str
+
+    async def authenticate(self, request: Request) -> AuthResult:
+        """Return ``(user, scopes)`` for a request this backend recognises, else ``None``."""
+        ...
+
+
+__all__ = ["AuthResult", "AuthenticationBackend"]

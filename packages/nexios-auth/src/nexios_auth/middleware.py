@@ -1,0 +1,91 @@
+"""``AuthenticationMiddleware``: who is making this request?"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from nexios_core.exceptions import ImproperlyConfigured
+from nexios_core.middleware.base import BaseMiddleware
+from nexios_core.middleware.chain import CallNext
+from nexios_core.request import Request
+from nexios_core.responses import Response
+
+from .backends.base import AuthenticationBackend
+from .credentials import AUTH_SCOPE_KEY, CHALLENGES_SCOPE_KEY, USER_SCOPE_KEY, AuthCredentials
+from .users import UnauthenticatedUser
+
+
+class AuthenticationMiddleware(BaseMiddleware):
+    """Sets ``request.user`` and ``request.auth`` for every request.
+
+    Backends are tried in order and the first one that recognises the request wins: its user goes
+    to ``request.user`` and ``request.auth`` is an :class:`AuthCredentials` with the granted
+    scopes and the backend's ``name``. When none does, ``request.user`` is an
+    :class:`UnauthenticatedUser` (falsy) and ``request.auth`` has no scopes and no backend.
+    The middleware never refuses a request itself: protect handlers with ``@auth()``.
+
+    ``AuthenticationMiddleware(backend=JWTAuthBackend(...))`` or
+    ``AuthenticationMiddleware(backends=[SessionAuthBackend(...), APIKeyAuthBackend(...)])``.
+    """
+
+    def __init__(
+        self,
+        backend: AuthenticationBackend | Sequence[AuthenticationBackend] | None = None,
+        *,
+        backends: Sequence[AuthenticationBackend] | None = None,
+    ) -> None:
+        chosen: list[AuthenticationBackend] = []
+        if backend is not None:
+            # A list passed as ``backend`` is accepted: Nexios 2.x documented it that way.
+            chosen.extend(backend if isinstance(backend, Sequence) else [backend])
+        if backends is not None:
+            chosen.extend(backends)
+        if not chosen:
+            raise ImproperlyConfigured("AuthenticationMiddleware needs backend=... or backends=[...]")
+        names: set[str] = set()
+        for item in chosen:
+            name = getattr(item, "name", None)
+            if not isinstance(name, str) or not name:
+                raise ImproperlyConfigured(f"Authentication backend {item!r} needs a non-empty name")
+            if name in names:
+                raise ImproperlyConfigured(
+                    f"Two authentication backends are named {name!r}; give one another name=..."
+                )
+            if not callable(getattr(item, "authenticate", None)):
+                raise ImproperlyConfigured(f"Authentication backend {item!r} has no authenticate()")
+            names.add(name)
+        self.backends: tuple[AuthenticationBackend, ...] = tuple(chosen)
+        # Computed once: the decorator picks from these when it answers 401.
+        self._challenges: dict[str, str] = {
+            item.name: challenge
+            for item in chosen
+            if (challenge := getattr(item, "challenge", None))
+        }
+
+    def setup(self, app: Any) -> None:
+        """Let each backend read the app's config (a JWT backend falls back to its secret key)."""
+        for backend in self.backends:
+            setup = getattr(backend, "setup", None)
+            if callable(setup):
+                setup(app)
+
+    async def authenticate(self, request: Request) -> tuple[Any, AuthCredentials]:
+        """Run the backends for ``request``: ``(user, credentials)``, anonymous if none matched."""
+        for backend in self.backends:
+            result = await backend.authenticate(request)
+            if result is not None:
+                user, scopes = result
+                return user, AuthCredentials(scopes, backend.name)
+        return UnauthenticatedUser(), AuthCredentials()
+
+    async def __call__(self, request: Request, response: Response, call_next: CallNext) -> Any:
+        user, credentials = await self.authenticate(request)
+        scope = request.scope
+        scope[USER_SCOPE_KEY] = user
+        scope[AUTH_SCOPE_KEY] = credentials
+        scope[CHALLENGES_SCOPE_KEY] = self._challenges
+        return await call_next()
+
+
+__all__ = ["AuthenticationMiddleware"]

@@ -1,0 +1,132 @@
+"""``nexios run`` and ``nexios dev``: serve the app with uvicorn."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from typing import Any
+
+import click
+import uvicorn
+
+from ._options import APP_HELP, CLIError, app_arguments, load_or_fail, locate_or_fail
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
+def serve(
+    app: str | None,
+    *,
+    app_dir: str,
+    factory: bool,
+    host: str,
+    port: int,
+    workers: int,
+    reload: bool,
+    reload_dirs: Sequence[str],
+    log_level: str,
+    root_path: str,
+) -> None:
+    """Check the app can be loaded, then hand it to uvicorn until the server stops."""
+    if reload and workers > 1:
+        raise CLIError("--reload and --workers cannot be combined: reloading runs a single worker")
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": log_level, "root_path": root_path}
+    if reload or workers > 1:
+        # Reloading and worker processes import the app afresh in each child, so uvicorn needs
+        # its import string. Importing it here first turns a typo into a one-line error instead
+        # of a traceback repeated by every child.
+        located = locate_or_fail(app, app_dir, factory)
+        click.echo(f"Serving {located.label}", err=True)
+        uvicorn.run(
+            located.import_string,
+            factory=located.factory,
+            app_dir=str(located.app_dir),
+            reload=reload,
+            reload_dirs=list(reload_dirs) or [str(located.app_dir)],
+            workers=workers if workers > 1 else None,
+            **options,
+        )
+    else:
+        loaded = load_or_fail(app, app_dir, factory)
+        click.echo(f"Serving {loaded.label}", err=True)
+        uvicorn.run(loaded.app, **options)
+
+
+def _server_options(command: Any) -> Any:
+    command = click.option(
+        "--root-path", default="", help="Prefix the app is mounted under behind a proxy (ASGI root_path)."
+    )(command)
+    command = click.option(
+        "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
+    )(command)
+    return click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")(command)
+
+
+def _reload_dir_option(command: Any) -> Any:
+    return click.option(
+        "--reload-dir",
+        "reload_dirs",
+        multiple=True,
+        type=click.Path(exists=True, file_okay=False),
+        help="Directory to watch for changes (repeatable; default: the app directory).",
+    )(command)
+
+
+@click.command(epilog=APP_HELP)
+@app_arguments
+@_server_options
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1), help="Worker processes.")
+@click.option("--reload", is_flag=True, help="Restart when files change (development only).")
+@_reload_dir_option
+@click.option("--log-level", default="info", show_default=True, type=click.Choice(LOG_LEVELS))
+def run(
+    app: str | None,
+    app_dir: str,
+    factory: bool,
+    host: str,
+    port: int,
+    root_path: str,
+    workers: int,
+    reload: bool,
+    reload_dirs: tuple[str, ...],
+    log_level: str,
+) -> None:
+    """Serve APP with uvicorn."""
+    serve(
+        app,
+        app_dir=app_dir,
+        factory=factory,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        reload_dirs=reload_dirs,
+        log_level=log_level,
+        root_path=root_path,
+    )
+
+
+@click.command(epilog=APP_HELP)
+@app_arguments
+@_server_options
+@_reload_dir_option
+def dev(app: str | None, app_dir: str, factory: bool, host: str, port: int, root_path: str,
+        reload_dirs: tuple[str, ...]) -> None:
+    """Serve APP for development: reload on change, debug logging."""
+    if importlib.util.find_spec("watchfiles") is None:
+        click.echo("watchfiles is not installed: polling for changes (pip install watchfiles)", err=True)
+    serve(
+        app,
+        app_dir=app_dir,
+        factory=factory,
+        host=host,
+        port=port,
+        workers=1,
+        reload=True,
+        reload_dirs=reload_dirs,
+        log_level="debug",
+        root_path=root_path,
+    )
+
+
+__all__ = ["LOG_LEVELS", "dev", "run", "serve"]

@@ -1,0 +1,512 @@
+"""Injection plans: how to fill a handler's (or dependency's) parameters, decided once.
+
+``build_plan(handler, path_params=..., dependencies=..., kind=...)`` inspects the signature a single
+time, at route registration, and returns an :class:`InjectionPlan`. Calling the plan per request
+only walks precomputed readers: no ``inspect``, no annotation lookups.
+
+Classification of a parameter, first rule that applies:
+1. the leading parameters of a handler take the request and the response (the WebSocket for
+   WebSocket handlers) when unannotated or annotated with those types and without default;
+2. a name declared in the route path: a path parameter (converted and validated by annotation);
+3. a ``Depend(...)`` default: a dependency; ``Query/Header/Cookie/Path/Body/Form/File`` defaults:
+   that part of the request;
+4. annotated ``Request``/``Response``/``WebSocket``/``Context`` (or a ``Context()`` default), or
+   unannotated and named ``request``/``response``/``websocket``/``app``/``context``: those objects;
+5. a pydantic model (or dataclass) annotation: the JSON body; ``UploadFile``: an uploaded file;
+6. anything else: a query parameter (required unless it has a default).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import logging
+import typing
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Literal
+
+import anyio.to_thread
+import pydantic
+from nexios_core.datastructures import UploadFile
+from nexios_core.request import Request
+from nexios_core.responses import BaseResponse, Response
+
+from .context import Context
+from .errors import DependencyError, RequestValidationError
+from .markers import Body, Cookie, Depend, File, Form, Header, Param, Path, Query
+from .scope import DependencyScope, app_scope_for
+from .validation import MISSING, BodyReader, FormReader, ValueReader, is_list_annotation
+
+logger = logging.getLogger("nexios.di")
+
+Kind = Literal["http", "websocket"]
+_INJECTABLE_NAMES = {"request", "req", "response", "res", "websocket", "ws", "app", "context", "ctx"}
+
+
+@dataclasses.dataclass(frozen=True)
+class ParameterInfo:
+    """A request input as other packages (OpenAPI) see it."""
+
+    name: str
+    """The Python parameter name."""
+    key: str
+    """The name on the wire (query key, header name, cookie name, form field, JSON key)."""
+    source: str
+    """``path``, ``query``, ``header``, ``cookie``, ``body``, ``form`` or ``file``."""
+    annotation: Any
+    required: bool
+    default: Any
+    marker: Param | None
+    """The marker with description, examples and constraints, if one was used."""
+
+
+def _name_of(func: Any) -> str:
+    return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
+
+
+def _hints(func: Callable[..., Any]) -> dict[str, Any]:
+    # Decorated handlers (functools.wraps) are read through to the function they wrap, as
+    # inspect.signature does, so that their annotations are the real ones.
+    func = inspect.unwrap(func)
+    target = func if inspect.isfunction(func) or inspect.ismethod(func) else (
+        func.__init__ if inspect.isclass(func) else getattr(func, "__call__", func)  # type: ignore[misc]
+    )
+    try:
+        return typing.get_type_hints(target, include_extras=False)
+    except Exception:
+        return dict(getattr(target, "__annotations__", {}))
+
+
+def _is_subclass(annotation: Any, base: type) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, base)
+
+
+def _is_body_model(annotation: Any) -> bool:
+    plain = annotation
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        plain = args[0] if len(args) == 1 else annotation
+    if is_list_annotation(plain):
+        inner = typing.get_args(plain)
+        plain = inner[0] if inner else plain
+    return _is_subclass(plain, pydantic.BaseModel) or (
+        isinstance(plain, type) and dataclasses.is_dataclass(plain)
+    )
+
+
+def _is_upload(annotation: Any) -> bool:
+    if _is_subclass(annotation, UploadFile):
+        return True
+    args = typing.get_args(annotation)
+    return any(_is_upload(a) for a in args)
+
+
+# ----------------------------------------------------------------------------- getters
+# A getter fills one argument. Kinds: "value" (read from the request, sync), "body"/"form"
+# (async readers), "dep" (a DependencyNode), and "special" (request/response/app/context...).
+
+
+class DependencyNode:
+    """A dependency callable with its own plan. Shared by every route that uses it."""
+
+    __slots__ = ("call", "plan", "use_cache", "blocking", "scope", "kind", "_override_nodes")
+
+    def __init__(self, call: Callable[..., Any], plan: InjectionPlan, use_cache: bool,
+                 blocking: bool, scope: str) -> None:
+        self.call = call
+        self.plan = plan
+        self.use_cache = use_cache
+        self.blocking = blocking
+        self.scope = scope
+        if inspect.isasyncgenfunction(call):
+            self.kind = "asyncgen"
+        elif inspect.isgeneratorfunction(call):
+            self.kind = "gen"
+        elif inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(
+            getattr(call, "__call__", None)
+        ) and not inspect.isclass(call):
+            self.kind = "async"
+        else:
+            self.kind = "sync"
+        self._override_nodes: dict[Any, DependencyNode] = {}
+
+    def override_node(self, replacement: Callable[..., Any], kind: Kind) -> DependencyNode:
+        """The node for ``replacement`` (built on first use, then reused)."""
+        node = self._override_nodes.get(replacement)
+        if node is None:
+            node = _dependency_node(replacement, Depend(replacement, use_cache=self.use_cache,
+                                                         blocking=self.blocking), kind, set())
+            self._override_nodes[replacement] = node
+        return node
+
+    async def resolve(self, scope: DependencyScope) -> Any:
+        """The dependency's value for this request (cached, overridden, or app-scoped)."""
+        node = self
+        overrides = scope.overrides
+        if overrides is not None:
+            replacement = overrides.get(self.call)
+            if replacement is not None:
+                node = self.override_node(replacement, scope.kind)
+        if self.scope == "app":
+            return await app_scope_for(scope.app).get(node)
+        if node.use_cache:
+            cache = scope.cache
+            if self.call in cache:
+                return cache[self.call]
+            value = await node._produce(scope)
+            cache[self.call] = value
+            return value
+        return await node._produce(scope)
+
+    async def _produce(self, scope: DependencyScope) -> Any:
+        kwargs = await self.plan.arguments(scope.request, scope.response, scope.params, scope)
+        kind = self.kind
+        call = self.call
+        if kind == "async":
+            return await call(**kwargs)
+        if kind == "sync":
+            if self.blocking:
+                return await anyio.to_thread.run_sync(lambda: call(**kwargs))
+            return call(**kwargs)
+        if kind == "asyncgen":
+            generator = call(**kwargs)
+            value = await generator.__anext__()
+            scope.push_exit(generator, True)
+            return value
+        generator = call(**kwargs)
+        value = await anyio.to_thread.run_sync(next, generator) if self.blocking else next(generator)
+        scope.push_exit(generator, False)
+        return value
+
+
+class InjectionPlan:
+    """How to call one function. ``await plan(request, response, path_params)`` calls it."""
+
+    __slots__ = ("func", "kind", "positional", "values", "readers", "dependencies",
+                 "specials", "parameters", "needs_scope", "is_trivial", "always_run",
+                 "path_values", "only_path_values")
+
+    def __init__(self, func: Callable[..., Any], kind: Kind) -> None:
+        self.func = func
+        self.kind = kind
+        self.positional: list[str] = []  # "request" / "response" / "websocket", in order
+        self.values: list[tuple[str, ValueReader]] = []
+        # Path values already converted by the route's converters: copied, never validated.
+        self.path_values: list[tuple[str, str]] = []
+        self.only_path_values = False
+        self.readers: list[tuple[str, BodyReader | FormReader]] = []
+        self.dependencies: list[tuple[str, DependencyNode]] = []
+        self.specials: list[tuple[str, str]] = []
+        self.parameters: list[ParameterInfo] = []
+        self.always_run: list[DependencyNode] = []
+        self.needs_scope = False
+        self.is_trivial = False
+
+    # -- public description, for OpenAPI and friends ------------------------------------------
+    def all_parameters(self) -> list[ParameterInfo]:
+        """Every request input this call reads, its dependencies' included (deduplicated)."""
+        seen: dict[tuple[str, str], ParameterInfo] = {}
+        for info in self._walk_parameters(set()):
+            seen.setdefault((info.source, info.key), info)
+        return list(seen.values())
+
+    def _walk_parameters(self, visited: set[int]) -> list[ParameterInfo]:
+        found = list(self.parameters)
+        for node in [*self.always_run, *(n for _, n in self.dependencies)]:
+            if id(node) not in visited:
+                visited.add(id(node))
+                found.extend(node.plan._walk_parameters(visited))
+        return found
+
+    # -- runtime ------------------------------------------------------------------------------
+    async def arguments(self, request: Any, response: Any, params: dict[str, Any],
+                        scope: DependencyScope | None) -> dict[str, Any]:
+        """Resolve every keyword argument (positional ones are handled by ``__call__``)."""
+        kwargs: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        # Dependencies first (as FastAPI users expect): an authentication dependency answers
+        # 401 before the request's values are judged.
+        for node in self.always_run:
+            await node.resolve(scope)  # type: ignore[arg-type]
+        for name, node in self.dependencies:
+            kwargs[name] = await node.resolve(scope)  # type: ignore[arg-type]
+        for name, key in self.path_values:
+            kwargs[name] = params[key]
+        for name, reader in self.values:
+            kwargs[name] = reader.read(request, params, errors)
+        for name, body_reader in self.readers:
+            kwargs[name] = await body_reader.read(request, errors)
+        for name, what in self.specials:
+            kwargs[name] = _special(what, request, response)
+        if errors:
+            raise RequestValidationError(errors)
+        return kwargs
+
+    async def __call__(self, request: Any, response: Any, params: dict[str, Any]) -> Any:
+        func = self.func
+        if self.is_trivial:
+            return await func(*_positional(self.positional, request, response))
+        if self.only_path_values:  # e.g. `async def h(request, response, user_id: int)`
+            kwargs = {name: params[key] for name, key in self.path_values}
+            return await func(*_positional(self.positional, request, response), **kwargs)
+        scope: DependencyScope | None = None
+        if self.needs_scope:
+            scope = DependencyScope(request, response, params, self.kind)
+        try:
+            kwargs = await self.arguments(request, response, params, scope)
+            result = await func(*_positional(self.positional, request, response), **kwargs)
+        except BaseException as exc:
+            if scope is not None and scope.exits:
+                await scope.close(exc)  # generators see the error now; may replace it
+            raise
+        if scope is not None and scope.exits:
+            if self.kind == "websocket":
+                await scope.close(None)  # the connection is over when the handler returns
+            else:
+                request.add_cleanup(scope.close)  # after the response has been sent
+        return result
+
+
+def _positional(names: list[str], request: Any, response: Any) -> list[Any]:
+    return [request if name != "response" else response for name in names]
+
+
+def _special(what: str, request: Any, response: Any) -> Any:
+    if what == "request" or what == "websocket":
+        return request
+    if what == "response":
+        return response
+    if what == "app":
+        return request.scope.get("app")
+    return Context(request, response)
+
+
+# ----------------------------------------------------------------------------- building
+
+
+def build_plan(
+    func: Callable[..., Any],
+    *,
+    path_params: Sequence[str] = (),
+    path_types: dict[str, Any] | None = None,
+    dependencies: Sequence[Depend] = (),
+    kind: Kind = "http",
+) -> InjectionPlan:
+    """Inspect ``func`` (a route handler) once and return its plan. ``path_params`` are the names
+    the route path declares; ``path_types`` what their converters produce (no conversion is
+    done when the annotation matches); ``dependencies`` run before the handler, results unused.
+    Raises :class:`DependencyError` naming the handler and parameter for any mistake."""
+    if not (inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))):
+        raise DependencyError(f"Handler {_name_of(func)} must be an async function (async def ...)")
+    plan = _plan_for(func, kind, set(path_params), path_types or {}, handler=True, stack=set())
+    for marker in dependencies:
+        if not isinstance(marker, Depend) or marker.dependency is None:
+            raise DependencyError(
+                f"dependencies=[...] for {_name_of(func)} must hold Depend(callable) items, got {marker!r}"
+            )
+        plan.always_run.append(_dependency_node(marker.dependency, marker, kind, set()))
+    _finish(plan)
+    return plan
+
+
+def _finish(plan: InjectionPlan) -> None:
+    plan.needs_scope = bool(plan.dependencies or plan.always_run)
+    others = plan.values or plan.readers or plan.dependencies or plan.specials or plan.always_run
+    plan.is_trivial = not (others or plan.path_values)
+    plan.only_path_values = bool(plan.path_values) and not others
+
+
+_NODES: dict[tuple[Any, bool, bool, str, str], DependencyNode] = {}
+
+
+def _dependency_node(call: Callable[..., Any], marker: Depend, kind: Kind,
+                     stack: set[Any]) -> DependencyNode:
+    key = (call, marker.use_cache, marker.blocking, marker.scope, kind)
+    node = _NODES.get(key)
+    if node is not None:
+        return node
+    if call in stack:
+        raise DependencyError(f"Dependency cycle: {_name_of(call)} depends on itself (through "
+                              f"{', '.join(_name_of(c) for c in stack)})")
+    if not callable(call):
+        raise DependencyError(f"Dependency {call!r} is not callable")
+    stack = stack | {call}
+    plan = _plan_for(call, kind, set(), {}, handler=False, stack=stack)
+    _finish(plan)
+    if marker.scope == "app":
+        for _, child in plan.dependencies:
+            if child.scope != "app":
+                raise DependencyError(
+                    f"App-scoped dependency {_name_of(call)} depends on request-scoped "
+                    f"{_name_of(child.call)}; make that one scope='app' too"
+                )
+        if plan.values or plan.readers or any(w in ("request", "response", "websocket", "context")
+                                              for _, w in plan.specials):
+            raise DependencyError(
+                f"App-scoped dependency {_name_of(call)} cannot read the request; it is created "
+                "once for the whole app"
+            )
+    node = DependencyNode(call, plan, marker.use_cache, marker.blocking, marker.scope)
+    _NODES[key] = node
+    return node
+
+
+def _plan_for(func: Callable[..., Any], kind: Kind, path_names: set[str], path_types: dict[str, Any],
+              *, handler: bool, stack: set[Any]) -> InjectionPlan:
+    plan = InjectionPlan(func, kind)
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError) as exc:
+        raise DependencyError(f"Cannot read the signature of {_name_of(func)}: {exc}") from None
+    hints = _hints(func)
+    leading = handler
+    body_params: list[tuple[str, Any, Body | None, Any]] = []
+    for parameter in signature.parameters.values():
+        name = parameter.name
+        if parameter.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            continue
+        annotation = hints.get(name, inspect.Parameter.empty)
+        default = parameter.default
+        has_default = default is not inspect.Parameter.empty
+        where = f"{_name_of(func)}, parameter {name!r}"
+        # 1. leading request/response (websocket) of a handler
+        if leading and not has_default and parameter.kind is not inspect.Parameter.KEYWORD_ONLY \
+                and name not in path_names and _leading_role(plan, name, annotation, kind) is not None:
+            plan.positional.append(_leading_role(plan, name, annotation, kind))  # type: ignore[arg-type]
+            continue
+        leading = False
+        if parameter.kind is inspect.Parameter.POSITIONAL_ONLY:
+            raise DependencyError(f"{where}: positional-only parameters cannot be injected")
+        ann = Any if annotation is inspect.Parameter.empty else annotation
+        # 2. path parameters
+        if name in path_names or isinstance(default, Path):
+            marker = default if isinstance(default, Path) else None
+            key = marker.alias if marker is not None and marker.alias else name
+            if key not in path_names:
+                raise DependencyError(f"{where}: Path() parameter {key!r} is not in the route path")
+            if is_list_annotation(ann):
+                raise DependencyError(f"{where}: a path parameter is one value; {ann!r} cannot "
+                                      "be converted from it")
+            produced = path_types.get(key)
+            if marker is None and (annotation is inspect.Parameter.empty or ann is produced):
+                plan.path_values.append((name, key))
+            else:
+                plan.values.append((name, ValueReader(name, key, "path", ann, marker, MISSING)))
+            plan.parameters.append(ParameterInfo(name, key, "path", ann, True, None, marker))
+            continue
+        # 3. explicit markers
+        if isinstance(default, Depend):
+            call = default.dependency
+            if call is None:
+                if not callable(ann) or ann is Any:
+                    raise DependencyError(f"{where}: Depend() without a callable needs a class annotation")
+                call = ann
+            plan.dependencies.append((name, _dependency_node(call, default, kind, stack)))
+            continue
+        if isinstance(default, Body):
+            body_params.append((name, ann, default, MISSING if default.required else default.default))
+            continue
+        if isinstance(default, (Form, File)):
+            is_file = isinstance(default, File) or _is_upload(ann)
+            key = default.alias or name
+            value = MISSING if default.required else default.default
+            plan.readers.append((name, FormReader(name, key, ann, default, value, is_file)))
+            plan.parameters.append(ParameterInfo(name, key, "file" if is_file else "form", ann,
+                                                 default.required, None if default.required else default.default, default))
+            continue
+        if isinstance(default, (Query, Header, Cookie)):
+            key = default.alias or (
+                name.replace("_", "-") if isinstance(default, Header) and default.convert_underscores else name
+            )
+            if isinstance(default, Header):
+                key = key.lower()
+            value = MISSING if default.required else default.default
+            plan.values.append((name, ValueReader(name, key, default.source, ann, default, value)))
+            plan.parameters.append(ParameterInfo(name, key, default.source, ann, default.required,
+                                                 None if default.required else default.default, default))
+            continue
+        # 4. the request's own objects
+        special = _special_for(name, annotation, default, kind)
+        if special is not None:
+            plan.specials.append((name, special))
+            continue
+        # 5. bodies and files by annotation
+        if annotation is not inspect.Parameter.empty and _is_upload(ann):
+            value = default if has_default else MISSING
+            plan.readers.append((name, FormReader(name, name, ann, None, value, True)))
+            plan.parameters.append(ParameterInfo(name, name, "file", ann, not has_default,
+                                                 default if has_default else None, None))
+            continue
+        if annotation is not inspect.Parameter.empty and _is_body_model(ann):
+            body_params.append((name, ann, None, default if has_default else MISSING))
+            continue
+        # 6. query parameters
+        if annotation is inspect.Parameter.empty and not has_default:
+            raise DependencyError(
+                f"{where}: not a path parameter (the path declares "
+                f"{', '.join(sorted(path_names)) or 'none'}), has no annotation, no default and no marker, so "
+                "Nexios cannot tell where it comes from. Declare it: Depend(...), Query(...), "
+                "Header(...), Body(...)... or name it after a path parameter."
+            )
+        value = default if has_default else MISSING
+        plan.values.append((name, ValueReader(name, name, "query", ann, None, value)))
+        plan.parameters.append(ParameterInfo(name, name, "query", ann, not has_default,
+                                             default if has_default else None, None))
+    if kind == "websocket" and body_params:
+        raise DependencyError(f"{_name_of(func)}: WebSocket handlers have no request body")
+    embed = len(body_params) > 1
+    for name, ann, marker, value in body_params:
+        reader = BodyReader(name, ann, marker, value, embed or bool(marker and marker.embed))
+        plan.readers.append((name, reader))
+        plan.parameters.append(ParameterInfo(name, reader.key, "body", ann, value is MISSING,
+                                             None if value is MISSING else value, marker))
+    return plan
+
+
+def _leading_role(plan: InjectionPlan, name: str, annotation: Any, kind: Kind) -> str | None:
+    taken = len(plan.positional)
+    loose = annotation is inspect.Parameter.empty or annotation is Any or annotation is object
+    if kind == "websocket":
+        if taken == 0 and (loose or name in ("websocket", "ws") or type(annotation).__name__ == "type"
+                           and getattr(annotation, "__name__", "") == "WebSocket"):
+            return "websocket"
+        return None
+    if taken >= 2:
+        return None
+    if loose or (taken == 0 and name in ("request", "req")) or (taken == 1 and name in ("response", "res")):
+        return "request" if taken == 0 else "response"
+    if _is_subclass(annotation, Response) or _is_subclass(annotation, BaseResponse):
+        return "response" if taken == 1 else None
+    if _is_subclass(annotation, Request):
+        return "request" if taken == 0 else None
+    return None
+
+
+def _special_for(name: str, annotation: Any, default: Any, kind: Kind) -> str | None:
+    if isinstance(default, Context) or _is_subclass(annotation, Context):
+        return "context"
+    if _is_subclass(annotation, Request):
+        return "request"
+    if _is_subclass(annotation, Response):
+        return "response"
+    type_name = getattr(annotation, "__name__", "")
+    if type_name == "WebSocket":
+        return "websocket"
+    if annotation is inspect.Parameter.empty and default is inspect.Parameter.empty:
+        if name in ("request", "req"):
+            return "request"
+        if name in ("response", "res"):
+            return "response" if kind == "http" else None
+        if name in ("websocket", "ws"):
+            return "websocket"
+        if name == "app":
+            return "app"
+        if name in ("context", "ctx"):
+            return "context"
+    if type_name in ("App", "NexiosApp"):
+        return "app"
+    return None
+
+
+__all__ = ["DependencyNode", "InjectionPlan", "Kind", "ParameterInfo", "build_plan"]

@@ -1,0 +1,225 @@
+"""``SessionMiddleware``: gives every request a ``request.session`` and saves it afterwards.
+
+Per request it does the least it can. With the signed-cookie backend nothing happens until the
+handler first touches ``request.session``: only then is the cookie verified. With a server-side
+backend the session is fetched before the handler runs, and only when the request carries a
+session cookie whose signed id checks out (a forged or unknown cookie never reaches the store).
+After the handler, the cookie is sent only when the session changed; a session that was read
+adds ``Vary: Cookie`` so caches keep one user's page from another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+from itsdangerous import BadData, Signer
+
+from nexios_core.config import get_config
+from nexios_core.cookies import format_set_cookie
+from nexios_core.exceptions import ImproperlyConfigured
+from nexios_core.middleware.base import BaseMiddleware
+from nexios_core.middleware.chain import CallNext
+from nexios_core.request import Request
+from nexios_core.responses import BaseResponse, Response
+
+from .exceptions import SessionCookieTooLarge
+from .interface import CookieSessionBackend, SessionBackend, is_valid_session_id
+from .session import BaseSessionInterface
+from .settings import Backend, SessionSettings
+from .signed_cookies import SecretKey
+
+logger = logging.getLogger("nexios.session")
+
+MAX_COOKIE_SIZE = 4093
+"""Largest ``Set-Cookie`` value sent, in bytes. Browsers keep about 4096 bytes per cookie
+(RFC 6265 asks for at least that); beyond it a browser drops the cookie without a word."""
+
+_ID_SALT = "nexios.session.id"
+_MISSING_SECRET = (
+    "SessionMiddleware needs a secret key to sign session cookies. Set one in the app config, "
+    "for example get_application(config=MakeConfig({'secret_key': os.environ['SECRET_KEY']})), "
+    "or pass SessionMiddleware(secret_key=...). Generate one with: "
+    "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+)
+
+
+class SessionMiddleware(BaseMiddleware):
+    """Sessions for every request: ``app.add_middleware(SessionMiddleware())``.
+
+    Settings come from ``app.config.secret_key`` and the ``app.config.session`` section (see
+    :mod:`nexios_session.settings`); options given here override them. The app refuses to start
+    without a secret key.
+    """
+
+    def __init__(
+        self,
+        *,
+        secret_key: SecretKey | None = None,
+        backend: Any = None,
+        backend_options: Mapping[str, Any] | None = None,
+        cookie_name: str | None = None,
+        path: str | None = None,
+        domain: str | None = None,
+        secure: bool | None = None,
+        httponly: bool | None = None,
+        samesite: str | None = None,
+        partitioned: bool | None = None,
+        max_age: int | None = None,
+        refresh_each_request: bool | None = None,
+    ) -> None:
+        options = {
+            "backend": backend, "backend_options": backend_options, "cookie_name": cookie_name,
+            "path": path, "domain": domain, "secure": secure, "httponly": httponly,
+            "samesite": samesite, "partitioned": partitioned, "max_age": max_age,
+            "refresh_each_request": refresh_each_request,
+        }
+        self._overrides = {name: value for name, value in options.items() if value is not None}
+        self._secret_key = secret_key
+        self._settings: SessionSettings | None = None
+        self._store: SessionBackend | None = None
+        self._cookie_backend: CookieSessionBackend | None = None
+        self._id_signer: Signer | None = None
+
+    # ---------------------------------------------------------------- start-up
+    def setup(self, app: Any) -> None:
+        """Read the app's config, check it, and build the backend. Runs once, at start-up."""
+        if self._settings is not None:
+            return
+        config = getattr(app, "config", None)
+        if config is None:
+            config = get_config()
+        secret_key = self._secret_key if self._secret_key is not None else config.get("secret_key")
+        if not secret_key:
+            raise ImproperlyConfigured(_MISSING_SECRET)
+        settings = SessionSettings.from_config(config.get("session"), self._overrides)
+        backend = settings.build_backend(secret_key)
+        self._install(settings, backend, secret_key)
+        aclose = getattr(backend, "aclose", None)
+        on_shutdown = getattr(app, "on_shutdown", None)
+        if callable(aclose) and callable(on_shutdown):
+            on_shutdown(aclose)  # a backend that opened connections closes them with the app
+
+    def _install(self, settings: SessionSettings, backend: Backend, secret_key: SecretKey) -> None:
+        if isinstance(backend, CookieSessionBackend):
+            self._cookie_backend, self._store = backend, None
+        elif isinstance(backend, SessionBackend):
+            self._cookie_backend, self._store = None, backend
+            self._id_signer = Signer(secret_key, salt=_ID_SALT, digest_method=hashlib.sha256)
+        self._settings = settings
+
+    @property
+    def settings(self) -> SessionSettings:
+        """The settings in force (available once the app has started)."""
+        if self._settings is None:
+            raise RuntimeError("SessionMiddleware has not been set up by an app yet")
+        return self._settings
+
+    @property
+    def backend(self) -> Backend:
+        """The backend in use (available once the app has started)."""
+        backend = self._cookie_backend if self._cookie_backend is not None else self._store
+        if backend is None:
+            raise RuntimeError("SessionMiddleware has not been set up by an app yet")
+        return backend
+
+    # ---------------------------------------------------------------- per request
+    async def __call__(self, request: Request, response: Response, call_next: CallNext) -> Any:
+        settings = self._settings
+        if settings is None:  # added somewhere the app does not set middleware up (a router)
+            self.setup(request.app)
+            settings = self.settings
+        if self._cookie_backend is not None:
+            session = BaseSessionInterface(
+                max_age=settings.max_age, loader=partial(self._decode_cookie, request)
+            )
+        else:
+            session = await self._fetch(request, settings)
+        request.scope["session"] = session
+        outgoing = await call_next()
+        if session.accessed:
+            await self._commit(request, session, outgoing, settings)
+        return outgoing
+
+    def _decode_cookie(self, request: Request) -> tuple[str, dict[str, Any]] | None:
+        settings = self.settings
+        value = request.cookies.get(settings.cookie_name)
+        if not value:
+            return None
+        assert self._cookie_backend is not None
+        return self._cookie_backend.decode(value, settings.max_age)
+
+    async def _fetch(self, request: Request, settings: SessionSettings) -> BaseSessionInterface:
+        session_id = self._unsign_id(request.cookies.get(settings.cookie_name))
+        if session_id is not None:
+            assert self._store is not None
+            data = await self._store.load(session_id)
+            if isinstance(data, dict):
+                return BaseSessionInterface(data, session_id=session_id, max_age=settings.max_age)
+        return BaseSessionInterface(max_age=settings.max_age)
+
+    def _unsign_id(self, cookie: str | None) -> str | None:
+        if not cookie or self._id_signer is None:
+            return None
+        try:
+            session_id = self._id_signer.unsign(cookie).decode("ascii")
+        except (BadData, ValueError):
+            return None
+        return session_id if is_valid_session_id(session_id) else None
+
+    async def _commit(
+        self, request: Request, session: BaseSessionInterface, outgoing: BaseResponse,
+        settings: SessionSettings,
+    ) -> None:
+        outgoing.headers.add_vary_header("Cookie")
+        store = self._store
+        if store is not None:
+            for stale_id in session._stale_ids:
+                await store.delete(stale_id)
+        data = session._data
+        if not session.modified and not (settings.refresh_each_request and data):
+            return
+        if not data:
+            # An empty session is no session: drop the record and tell the client to forget it.
+            if store is not None and session._session_id is not None:
+                await store.delete(session._session_id)
+            if settings.cookie_name in request.cookies:
+                outgoing.delete_cookie(
+                    settings.cookie_name, path=settings.path, domain=settings.domain,
+                    secure=self._secure(request, settings), httponly=settings.httponly,
+                    samesite=settings.samesite,  # type: ignore[arg-type]
+                )
+            return
+        session_id = session.session_id
+        if store is not None:
+            await store.save(session_id, data, settings.max_age)
+            assert self._id_signer is not None
+            value = self._id_signer.sign(session_id).decode("ascii")
+        else:
+            assert self._cookie_backend is not None
+            value = self._cookie_backend.encode(session_id, data, settings.max_age)
+        header = format_set_cookie(
+            settings.cookie_name, value, max_age=settings.max_age, path=settings.path,
+            domain=settings.domain, secure=self._secure(request, settings),
+            httponly=settings.httponly, samesite=settings.samesite,  # type: ignore[arg-type]
+            partitioned=settings.partitioned,
+        )
+        if len(header) > MAX_COOKIE_SIZE:
+            raise SessionCookieTooLarge(
+                f"The session cookie would be {len(header)} bytes, over the {MAX_COOKIE_SIZE}-byte "
+                "limit browsers enforce, so the session would be lost. Store less in the session, "
+                "or use a server-side backend: config session={'backend': 'file'} or 'redis'."
+            )
+        outgoing.headers.append("set-cookie", header)
+
+    @staticmethod
+    def _secure(request: Request, settings: SessionSettings) -> bool:
+        if settings.secure is not None:
+            return settings.secure
+        return request.scheme in ("https", "wss")
+
+
+__all__ = ["MAX_COOKIE_SIZE", "SessionMiddleware"]

@@ -1,0 +1,22 @@
+"""``nexios.auth.backends``: session, API key and JWT backends (JWT needs ``nexios[jwt]``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from nexios_auth.backends import APIKeyAuthBackend, AuthenticationBackend, SessionAuthBackend
+
+if TYPE_CHECKING:
+    from nexios_auth.backends.jwt import JWTAuthBackend
+
+
+def __getattr__(name: str) -> Any:
+    # PyJWT is an optional extra: import the JWT backend only when it is asked for.
+    if name == "JWTAuthBackend":
+        from nexios_auth.backends.jwt import JWTAuthBackend
+
+        return JWTAuthBackend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["APIKeyAuthBackend", "AuthenticationBackend", "JWTAuthBackend", "SessionAuthBackend"]

@@ -1,0 +1,7 @@
+"""``nexios.auth.backends.apikey``: the API key backend."""
+
+from __future__ import annotations
+
+from nexios_auth.backends.apikey import APIKeyAuthBackend
+
+__all__ = ["APIKeyAuthBackend"]

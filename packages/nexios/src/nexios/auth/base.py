@@ -1,0 +1,8 @@
+"""``nexios.auth.base``: the user classes and the backend interface."""
+
+from __future__ import annotations
+
+from nexios_auth.backends.base import AuthenticationBackend, AuthResult
+from nexios_auth.users import BaseUser, SimpleUser, UnauthenticatedUser
+
+__all__ = ["AuthResult", "AuthenticationBackend", "BaseUser", "SimpleUser", "UnauthenticatedUser"]

@@ -1,0 +1,5 @@
+"""``nexios.dependencies``: ``Depend``, ``Context`` and the typed request-input markers."""
+
+from nexios_di import Body, Context, Cookie, Depend, Depends, File, Form, Header, Path, Query
+
+__all__ = ["Body", "Context", "Cookie", "Depend", "Depends", "File", "Form", "Header", "Path", "Query"]
