@@ -165,3 +165,37 @@ def test_misuse_is_refused_when_decorating() -> None:
 
         @auth()
         def sync_handler(request: Request, response: Response) -> None: ...  # type: ignore[type-var]
+
+
+async def test_anonymous_request_with_an_invalid_body_gets_401_before_validation() -> None:
+    import httpx
+    from pydantic import BaseModel
+
+    from nexios import Depend, get_application
+    from nexios_auth import AuthenticationMiddleware, auth
+    from nexios_auth.backends.apikey import APIKeyAuthBackend
+
+    class Item(BaseModel):
+        name: str
+
+    opened: list[str] = []
+
+    async def get_db() -> str:
+        opened.append("db")
+        return "db"
+
+    app = get_application()
+    app.add_middleware(AuthenticationMiddleware(backend=APIKeyAuthBackend(keys={"k": "alice"})))
+
+    @app.post("/items")
+    @auth()
+    async def create(request: Any, response: Any, item: Item, db: str = Depend(get_db)) -> Any:
+        return {"name": item.name}
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        anonymous = await client.post("/items", json={"wrong": 1})
+        authenticated = await client.post("/items", json={"wrong": 1}, headers={"x-api-key": "k"})
+    assert anonymous.status_code == 401
+    assert opened == ["db"]  # only the authenticated request reached the dependency
+    assert authenticated.status_code == 422

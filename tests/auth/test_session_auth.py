@@ -155,3 +155,29 @@ def test_login_needs_a_user_with_an_identity() -> None:
     with pytest.raises(ValueError, match="no identity"):
         identity_of(Anonymousish())
     assert identity_of(USERS[1]) == 1
+
+
+async def test_login_with_the_real_nexios_session_rotates_the_server_side_id(
+    client_for: Client, tmp_path: Any
+) -> None:
+    from nexios_session import FileSessionManager, SessionMiddleware
+
+    app = build_app(SessionMiddleware(backend=FileSessionManager(tmp_path)))
+    app.config.secret_key = "integration-secret-key"
+    async with client_for(app) as client:
+        await client.get("/visit")
+        planted = client.cookies["session_id"]
+        assert (await client.post("/login/1")).json() == {"user": "ada", "visits": 1}
+        logged_in = client.cookies["session_id"]
+        assert logged_in != planted
+        assert (await client.get("/me")).json()["user"] == "ada"
+    async with client_for(app) as attacker:
+        attacker.cookies.set("session_id", planted, domain="testserver.local")
+        assert (await attacker.get("/me")).status_code == 401
+    async with client_for(app) as client:
+        client.cookies.set("session_id", logged_in, domain="testserver.local")
+        assert (await client.post("/logout")).json() == {"authenticated": False}
+        assert client.cookies.get("session_id") != logged_in  # replaced, or dropped when empty
+    async with client_for(app) as replay:
+        replay.cookies.set("session_id", logged_in, domain="testserver.local")
+        assert (await replay.get("/me")).status_code == 401

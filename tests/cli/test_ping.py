@@ -108,7 +108,7 @@ def test_include_prints_headers(ping_via: str, invoke: Callable[..., Result], ap
     assert "content-type: application/json" in lines[1:lines.index("")]
 
 
-def test_redirect_is_shown_unless_followed(invoke: Callable[..., Result], app_module: str) -> None:
+def test_redirect_is_shown_unless_followed(ping_via: str, invoke: Callable[..., Result], app_module: str) -> None:
     shown = invoke(["ping", app_module, "/old", "-i"])
     assert shown.exit_code == 0
     assert shown.stdout.splitlines()[0] == "302 Found"
@@ -212,3 +212,22 @@ def test_builtin_caller_answers_500_when_the_app_sends_nothing() -> None:
         return None
 
     assert anyio.run(call_app, silent, "GET", "/").status_code == 500
+
+
+def test_builtin_caller_follows_redirects_within_the_app_only() -> None:
+    seen: list[tuple[str, str]] = []
+
+    async def redirecting(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise RuntimeError("no lifespan")
+        seen.append((scope["method"], scope["path"]))
+        location = {"/form": "/done?ok=1", "/away": "https://elsewhere.example/"}.get(scope["path"])
+        status = 303 if location else 200
+        headers = [(b"location", location.encode())] if location else []
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": scope["query_string"]})
+
+    response = anyio.run(call_app, redirecting, "POST", "/form", [], b"x=1", True)
+    assert (response.status_code, response.body) == (200, b"ok=1")
+    assert seen == [("POST", "/form"), ("GET", "/done")]
+    assert anyio.run(call_app, redirecting, "GET", "/away", [], b"", True).status_code == 303

@@ -365,7 +365,12 @@ def test_get_client_ip_trusts_forwarded_only_when_asked() -> None:
     headers = [(b"host", b"testserver"), (b"x-forwarded-for", b"198.51.100.7, 10.0.0.2")]
     request = Request(make_scope(headers=headers))
     assert request.get_client_ip() == "10.0.0.1"
-    assert request.get_client_ip(trust_forwarded=True) == "198.51.100.7"
+    # One trusted proxy appended the last entry; anything left of it came from the client.
+    assert request.get_client_ip(trust_forwarded=True) == "10.0.0.2"
+    assert request.get_client_ip(trusted_proxies=1) == "10.0.0.2"
+    assert request.get_client_ip(trusted_proxies=2) == "198.51.100.7"
+    # Fewer entries than proxies: the header is not what our proxies write, so ignore it.
+    assert request.get_client_ip(trusted_proxies=3) == "10.0.0.1"
 
     forged = Request(make_scope(headers=[(b"x-forwarded-for", b"not-an-ip")]))
     assert forged.get_client_ip(trust_forwarded=True) == "10.0.0.1"

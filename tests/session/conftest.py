@@ -166,7 +166,7 @@ def session_cookie(response: httpx.Response, name: str = "session_id") -> str | 
     for header in response.headers.get_list("set-cookie"):
         cookie_name, _, rest = header.partition("=")
         if cookie_name == name:
-            return rest.split(";", 1)[0]
+            return rest.split(";", 1)[0].strip('"')
     return None
 
 

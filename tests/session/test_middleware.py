@@ -238,7 +238,7 @@ async def test_session_without_the_middleware_says_how_to_add_it(client_for: Cli
     @app.get("/")
     async def page(request: Any, response: Any) -> Any:
         try:
-            request.session
+            _ = request.session
         except RuntimeError as exc:
             return {"error": str(exc)}
         return {}

@@ -15,6 +15,9 @@ from .users import is_authenticated
 
 _Handler = TypeVar("_Handler", bound=Callable[..., Awaitable[Any]])
 
+# The attribute nexios-di reads for guards (a string: nexios-auth does not depend on DI).
+GUARDS_ATTRIBUTE = "__nexios_guards__"
+
 DEFAULT_CHALLENGE = "Bearer"
 """The ``WWW-Authenticate`` value of a 401 when no backend offers a challenge of its own."""
 
@@ -99,6 +102,9 @@ def auth(
             check(_find_request(args, kwargs))
             return await handler(*args, **kwargs)
 
+        # Declared as a guard too: the router's injection plan runs guards before resolving
+        # dependencies or validating inputs, so an anonymous request gets 401, not a 422.
+        setattr(guarded, GUARDS_ATTRIBUTE, [*getattr(handler, GUARDS_ATTRIBUTE, ()), check])
         return cast(_Handler, guarded)
 
     return decorate

@@ -12,7 +12,7 @@ import math
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin, urlsplit
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
@@ -37,17 +37,49 @@ class PlainResponse:
     body: bytes = b""
 
 
+MAX_REDIRECTS = 20
+"""Redirects followed (with ``follow_redirects``) before the last answer is returned as it is."""
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
 async def call_app(
     app: ASGIApp,
     method: str,
     target: str,
     headers: Sequence[tuple[str, str]] = (),
     body: bytes = b"",
+    follow_redirects: bool = False,
 ) -> PlainResponse:
-    """Run the app's lifespan around one request for ``target`` (a path with an optional query)."""
+    """Run the app's lifespan around a request for ``target`` (a path with an optional query).
+
+    With ``follow_redirects``, redirects to the app itself are followed, inside the same
+    lifespan; 301/302/303 turn the request into a GET without a body, as browsers do.
+    """
     state: dict[str, Any] = {}
     async with _lifespan(app, state):
+        for _ in range(MAX_REDIRECTS):
+            response = await _request(app, _http_scope(method, target, headers, body, state), body)
+            location = _same_app_location(response, target) if follow_redirects else None
+            if location is None:
+                return response
+            if response.status_code in (301, 302, 303):
+                method, body = "GET", b""
+            target = location
         return await _request(app, _http_scope(method, target, headers, body, state), body)
+
+
+def _same_app_location(response: PlainResponse, current: str) -> str | None:
+    if response.status_code not in _REDIRECTS:
+        return None
+    location = next((value for name, value in response.headers if name.lower() == "location"), None)
+    if location is None:
+        return None
+    base = f"http://{SERVER[0]}"
+    url = urlsplit(urljoin(base + current, location))
+    if url.scheme != "http" or url.netloc != SERVER[0]:
+        return None  # another site: nothing this in-process call can reach
+    return url.path + (f"?{url.query}" if url.query else "")
 
 
 def _http_scope(method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes,
@@ -161,4 +193,4 @@ async def _lifespan(app: ASGIApp, state: dict[str, Any]) -> AsyncIterator[None]:
         raise StartupFailed(failure)
 
 
-__all__ = ["PlainResponse", "StartupFailed", "call_app"]
+__all__ = ["MAX_REDIRECTS", "PlainResponse", "StartupFailed", "call_app"]

@@ -35,13 +35,13 @@ def ping_app(
     """Run the app's lifespan around one ``method path`` request and return the answer.
 
     Uses ``nexios_core.testclient.TestClient`` when httpx is installed, else a small built-in
-    ASGI caller (which does not follow redirects).
+    ASGI caller.
     """
     try:
         from nexios_core.testclient import LifespanFailed, TestClient
     except ImportError:  # httpx is an optional extra of nexios-core
         try:
-            return anyio.run(call_app, app, method, path, headers, body)
+            return anyio.run(call_app, app, method, path, headers, body, follow_redirects)
         except StartupFailed as exc:
             raise AppStartupError(str(exc)) from None
     # raise_server_exceptions=False: an app that crashes answers 500, as it would behind a server.

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.util
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
 import uvicorn
+import uvicorn.config
 
 from ._options import APP_HELP, CLIError, app_arguments, load_or_fail, locate_or_fail
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+FRAMEWORK_LOGGER = "nexios"
+"""The logger Nexios reports through (server errors with their request id, start-up failures)."""
+
+
+def logging_config(log_level: str) -> dict[str, Any]:
+    """uvicorn's logging set-up, plus the ``nexios`` logger at the same level and through the
+    same handler, so the framework's messages (and ``debug`` ones under ``nexios dev``) appear
+    in the server's log formatted like the server's own."""
+    config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    level = uvicorn.config.LOG_LEVELS[log_level]  # a number: "trace" is only a name inside uvicorn
+    config["loggers"][FRAMEWORK_LOGGER] = {"handlers": ["default"], "level": level, "propagate": False}
+    return config
 
 
 def serve(
@@ -30,7 +47,13 @@ def serve(
     """Check the app can be loaded, then hand it to uvicorn until the server stops."""
     if reload and workers > 1:
         raise CLIError("--reload and --workers cannot be combined: reloading runs a single worker")
-    options: dict[str, Any] = {"host": host, "port": port, "log_level": log_level, "root_path": root_path}
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        "log_config": logging_config(log_level),
+        "root_path": root_path,
+    }
     if reload or workers > 1:
         # Reloading and worker processes import the app afresh in each child, so uvicorn needs
         # its import string. Importing it here first turns a typo into a one-line error instead
@@ -52,7 +75,7 @@ def serve(
         uvicorn.run(loaded.app, **options)
 
 
-def _server_options(command: Any) -> Any:
+def _server_options(command: _F) -> _F:
     command = click.option(
         "--root-path", default="", help="Prefix the app is mounted under behind a proxy (ASGI root_path)."
     )(command)
@@ -62,7 +85,7 @@ def _server_options(command: Any) -> Any:
     return click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")(command)
 
 
-def _reload_dir_option(command: Any) -> Any:
+def _reload_dir_option(command: _F) -> _F:
     return click.option(
         "--reload-dir",
         "reload_dirs",
@@ -129,4 +152,4 @@ def dev(app: str | None, app_dir: str, factory: bool, host: str, port: int, root
     )
 
 
-__all__ = ["LOG_LEVELS", "dev", "run", "serve"]
+__all__ = ["FRAMEWORK_LOGGER", "LOG_LEVELS", "dev", "logging_config", "run", "serve"]

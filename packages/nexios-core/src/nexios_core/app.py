@@ -104,6 +104,7 @@ class App:
             self.add_middleware(middleware)
         self._asgi: ASGIApp | None = None
         self._chain: Endpoint | None = None
+        self._direct_http = False
 
     # ---------------------------------------------------------------- configuration
     @property
@@ -176,10 +177,17 @@ class App:
             setup = getattr(middleware, "setup", None)
             if callable(setup):
                 setup(self)
-        self._chain = compose(self._http_middleware, self._endpoint)
+        # Without function middleware the dispatcher is the whole chain; `_http` turns its
+        # errors into responses exactly as `_endpoint` would.
+        self._chain = (
+            compose(self._http_middleware, self._endpoint)
+            if self._http_middleware
+            else self.dispatcher.dispatch
+        )
         app: ASGIApp = self._entry
         for spec in reversed(self._asgi_middleware):
             app = spec.build(app, self)
+        self._direct_http = not self._asgi_middleware
         self._asgi = app
 
     async def _endpoint(self, request: Request, response: Response) -> BaseResponse:
@@ -285,8 +293,21 @@ class App:
         scope["app"] = self
         asgi = self._asgi
         if asgi is None:
-            self.build()
+            try:
+                self.build()
+            except Exception as exc:
+                if scope["type"] != "lifespan":
+                    raise
+                # A configuration mistake found while assembling the app (a middleware's
+                # setup, a route that cannot bind) must stop the server from starting.
+                await receive()
+                logger.exception("Application start-up failed")
+                await send({"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"})
+                return
             asgi = self._asgi
+        if self._direct_http and scope["type"] == "http":
+            await self._http(scope, receive, send)  # no ASGI middleware: skip a layer
+            return
         await asgi(scope, receive, send)  # type: ignore[misc]
 
     # ---------------------------------------------------------------- lifespan

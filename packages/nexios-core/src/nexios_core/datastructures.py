@@ -77,7 +77,11 @@ class QueryParams(MultiDict):
         if isinstance(query, bytes):
             query = query.decode("latin-1")
         if isinstance(query, str):
-            if max_fields is not None and query.count("&") >= max_fields:
+            # Counting "&" is one C pass; only a query that could be over the limit pays for
+            # counting real (non-empty) fields, so "a=1&" at exactly the limit still passes.
+            if max_fields is not None and query.count("&") >= max_fields and sum(
+                1 for part in query.split("&") if part
+            ) > max_fields:
                 raise BadRequest(detail=f"Too many query parameters (limit {max_fields})")
             items: Iterable[tuple[str, str]] = parse_qsl(query, keep_blank_values=True)
         elif isinstance(query, Mapping):

@@ -94,9 +94,22 @@ async def call_exception_handler(
     return to_response(result, response)
 
 
+_DEFAULT_BODIES: dict[tuple[int, str], bytes] = {}
+
+
 def http_exception_response(exc: HTTPException) -> BaseResponse:
     """The default response for an ``HTTPException``."""
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers or None)
+    detail = exc.detail
+    if isinstance(detail, str) and len(detail) <= 64:
+        # 404s and 405s are answered often (scanners, typos): reuse the rendered default bodies.
+        key = (exc.status_code, detail)
+        body = _DEFAULT_BODIES.get(key)
+        if body is None:
+            body = _DEFAULT_BODIES.setdefault(key, JSONResponse({"detail": detail}).body) \
+                if len(_DEFAULT_BODIES) < 256 else JSONResponse({"detail": detail}).body
+        return BaseResponse(body, status_code=exc.status_code, headers=exc.headers or None,
+                            media_type="application/json")
+    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers or None)
 
 
 def server_error_response(request: Request, exc: BaseException, debug: bool) -> BaseResponse:

@@ -50,11 +50,11 @@ class HTTPException(NexiosError):
         return f"{type(self).__name__}(status_code={self.status_code!r}, detail={self.detail!r})"
 
 
+_PHRASES = {status.value: status.phrase for status in http.HTTPStatus}
+
+
 def _phrase(status_code: int) -> str:
-    try:
-        return http.HTTPStatus(status_code).phrase
-    except ValueError:
-        return "Error"
+    return _PHRASES.get(status_code, "Error")
 
 
 class BadRequest(HTTPException):

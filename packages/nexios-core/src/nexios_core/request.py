@@ -230,15 +230,20 @@ class Request:
         username, sep, password = decoded.partition(":")
         return (username, password) if sep else None
 
-    def get_client_ip(self, trust_forwarded: bool = False) -> str | None:
-        """The client IP. ``X-Forwarded-For`` is read only when ``trust_forwarded`` is set, i.e.
-        when the app runs behind a proxy you control (the header is trivially forged otherwise)."""
-        if trust_forwarded:
-            forwarded = self.headers.get("x-forwarded-for")
-            if forwarded:
-                candidate = forwarded.split(",")[0].strip()
+    def get_client_ip(self, trusted_proxies: int = 0, *, trust_forwarded: bool = False) -> str | None:
+        """The client IP.
+
+        Without proxies (the default) this is the peer address. Behind ``trusted_proxies``
+        reverse proxies that you run, each appending to ``X-Forwarded-For``, the client is the
+        entry that many places from the right: entries further left were written by the client
+        and can be forged. ``trust_forwarded=True`` means one proxy.
+        """
+        count = trusted_proxies or (1 if trust_forwarded else 0)
+        if count > 0:
+            entries = [e.strip() for v in self.headers.getlist("x-forwarded-for") for e in v.split(",")]
+            if len(entries) >= count:
                 try:
-                    return str(ipaddress.ip_address(candidate))
+                    return str(ipaddress.ip_address(entries[-count]))
                 except ValueError:
                     pass
         client = self.client

@@ -169,8 +169,14 @@ class BaseResponse:
     def _start_headers(self, body_length: int | None) -> RawHeaders:
         """Headers for ``http.response.start``: content type and length first, then ours."""
         raw = self.raw_headers
-        headers: RawHeaders = []
         media_type = self._media_type
+        if not raw and media_type is not None and body_length is not None and (
+            self.status_code not in _NO_BODY_STATUSES
+        ):
+            # The common case: no custom headers.
+            return [(b"content-type", _content_type_bytes(media_type)),
+                    (b"content-length", str(body_length).encode("latin-1"))]
+        headers: RawHeaders = []
         has_type = has_length = False
         if raw:
             for name, _ in raw:
@@ -563,7 +569,18 @@ class Response(BaseResponse):
             delegate.status_code = self.status_code
             await self.adopt(delegate)(scope, receive, send)
             return
-        await BaseResponse.__call__(self, scope, receive, send)
+        # BaseResponse.__call__, inlined: this runs for nearly every request.
+        body = self.body
+        status = self.status_code
+        await send(
+            {"type": "http.response.start", "status": status,
+             "headers": self._start_headers(len(body))}
+        )
+        if status in _NO_BODY_STATUSES or scope.get("method") == "HEAD":
+            body = b""
+        await send({"type": "http.response.body", "body": body})
+        if self.background is not None:
+            await self.background()
 
 
 def __getattr__(name: str) -> Any:

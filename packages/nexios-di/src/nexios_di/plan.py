@@ -40,6 +40,11 @@ from .validation import MISSING, BodyReader, FormReader, ValueReader, is_list_an
 logger = logging.getLogger("nexios.di")
 
 Kind = Literal["http", "websocket"]
+GUARDS_ATTRIBUTE = "__nexios_guards__"
+"""A decorator may set this attribute on the handler it returns to a list of callables
+``guard(request)`` (sync or async) that raise to refuse the request. The plan runs them before any
+dependency or validation, so an authorization decorator answers 401/403 before a 422."""
+
 _INJECTABLE_NAMES = {"request", "req", "response", "res", "websocket", "ws", "app", "context", "ctx"}
 
 
@@ -185,7 +190,7 @@ class InjectionPlan:
 
     __slots__ = ("func", "kind", "positional", "values", "readers", "dependencies",
                  "specials", "parameters", "needs_scope", "is_trivial", "always_run",
-                 "path_values", "only_path_values")
+                 "path_values", "only_path_values", "guards")
 
     def __init__(self, func: Callable[..., Any], kind: Kind) -> None:
         self.func = func
@@ -195,6 +200,8 @@ class InjectionPlan:
         # Path values already converted by the route's converters: copied, never validated.
         self.path_values: list[tuple[str, str]] = []
         self.only_path_values = False
+        # Checks a decorator attached (see GUARDS_ATTRIBUTE): run before anything else.
+        self.guards: list[Callable[[Any], Any]] = []
         self.readers: list[tuple[str, BodyReader | FormReader]] = []
         self.dependencies: list[tuple[str, DependencyNode]] = []
         self.specials: list[tuple[str, str]] = []
@@ -245,6 +252,10 @@ class InjectionPlan:
 
     async def __call__(self, request: Any, response: Any, params: dict[str, Any]) -> Any:
         func = self.func
+        for guard in self.guards:
+            outcome = guard(request)
+            if inspect.isawaitable(outcome):
+                await outcome
         if self.is_trivial:
             return await func(*_positional(self.positional, request, response))
         if self.only_path_values:  # e.g. `async def h(request, response, user_id: int)`
@@ -300,6 +311,7 @@ def build_plan(
     if not (inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))):
         raise DependencyError(f"Handler {_name_of(func)} must be an async function (async def ...)")
     plan = _plan_for(func, kind, set(path_params), path_types or {}, handler=True, stack=set())
+    plan.guards = list(getattr(func, GUARDS_ATTRIBUTE, ()))
     for marker in dependencies:
         if not isinstance(marker, Depend) or marker.dependency is None:
             raise DependencyError(
@@ -312,7 +324,8 @@ def build_plan(
 
 def _finish(plan: InjectionPlan) -> None:
     plan.needs_scope = bool(plan.dependencies or plan.always_run)
-    others = plan.values or plan.readers or plan.dependencies or plan.specials or plan.always_run
+    others = (plan.values or plan.readers or plan.dependencies or plan.specials or plan.always_run
+              or plan.guards)
     plan.is_trivial = not (others or plan.path_values)
     plan.only_path_values = bool(plan.path_values) and not others
 
@@ -509,4 +522,4 @@ def _special_for(name: str, annotation: Any, default: Any, kind: Kind) -> str | 
     return None
 
 
-__all__ = ["DependencyNode", "InjectionPlan", "Kind", "ParameterInfo", "build_plan"]
+__all__ = ["GUARDS_ATTRIBUTE", "DependencyNode", "InjectionPlan", "Kind", "ParameterInfo", "build_plan"]

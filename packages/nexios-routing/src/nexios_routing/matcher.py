@@ -93,6 +93,19 @@ class RouteTrie(Generic[_T]):
             if found is not None:
                 return found
         for segment, child in node.dynamic:
+            whole = segment.whole
+            if whole is not None:  # one parameter filling the segment: no regex
+                try:
+                    value = whole(part)
+                except ValueError:
+                    continue
+                name = segment.params[0]
+                params[name] = value
+                found = self._walk(child, parts, index + 1, params, method, rejected)
+                if found is not None:
+                    return found
+                del params[name]
+                continue
             match = segment.pattern.fullmatch(part)  # type: ignore[union-attr]
             if match is None:
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -31,6 +32,8 @@ class Segment:
     converters: tuple[Converter[Any], ...]
     catch_all: bool = False
     source: str = ""
+    whole: Callable[[str], Any] | None = None
+    """The converter's ``match`` when the segment is exactly one parameter (no regex needed)."""
 
 
 @dataclass(frozen=True)
@@ -122,10 +125,14 @@ def parse_template(path: str) -> PathTemplate:
             raise ImproperlyConfigured(
                 f"A {{name:path}} parameter must be a whole, final segment: {path!r}"
             )
+        whole = None
+        if len(matches) == 1 and matches[0].group(0) == raw and not is_catch_all:
+            whole = getattr(segment_converters[0], "match", None)
         segments.append(
             Segment(
                 literal=None, pattern=re.compile(regex), params=tuple(names),
                 converters=tuple(segment_converters), catch_all=is_catch_all, source=raw,
+                whole=whole,
             )
         )
     return PathTemplate(path=path, segments=tuple(segments), param_converters=converters)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
@@ -39,6 +40,9 @@ MAX_COOKIE_SIZE = 4093
 (RFC 6265 asks for at least that); beyond it a browser drops the cookie without a word."""
 
 _ID_SALT = "nexios.session.id"
+# A signed id is ``<43-character id>.<signature>``, all URL-safe base64 (checked before decoding,
+# because Python's base64 decoder would skip junk characters).
+_SIGNED_ID = re.compile(r"[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]+")
 _MISSING_SECRET = (
     "SessionMiddleware needs a secret key to sign session cookies. Set one in the app config, "
     "for example get_application(config=MakeConfig({'secret_key': os.environ['SECRET_KEY']})), "
@@ -162,7 +166,7 @@ class SessionMiddleware(BaseMiddleware):
         return BaseSessionInterface(max_age=settings.max_age)
 
     def _unsign_id(self, cookie: str | None) -> str | None:
-        if not cookie or self._id_signer is None:
+        if not cookie or self._id_signer is None or not _SIGNED_ID.fullmatch(cookie):
             return None
         try:
             session_id = self._id_signer.unsign(cookie).decode("ascii")

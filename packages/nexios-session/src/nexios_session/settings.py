@@ -110,7 +110,9 @@ class SessionSettings:
             raise ImproperlyConfigured(f"Session max_age must be a positive number of seconds, not {self.max_age!r}")
         samesite = self.samesite.lower() if isinstance(self.samesite, str) else self.samesite
         if samesite not in ("lax", "strict", "none", None):
-            raise ImproperlyConfigured(f"Session samesite must be 'lax', 'strict', 'none' or None, not {self.samesite!r}")
+            raise ImproperlyConfigured(
+                f"Session samesite must be 'lax', 'strict', 'none' or None, not {self.samesite!r}"
+            )
         if not isinstance(self.path, str) or not self.path.startswith("/"):
             raise ImproperlyConfigured(f"Session cookie path must start with '/', not {self.path!r}")
         try:

@@ -10,19 +10,23 @@ when you need to end sessions remotely.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Union
+from typing import Any
 
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 
 from . import _json
 from .interface import is_valid_session_id
 
-SecretKey = Union[str, bytes, Iterable[str], Iterable[bytes]]
+SecretKey = str | bytes | Iterable[str] | Iterable[bytes]
 """A secret, or a list of them oldest first: the last signs, all verify (key rotation)."""
 
 DEFAULT_SALT = "nexios.session.cookie"
+# What the serialiser emits. Python's base64 decoder skips other characters, so without this
+# check a genuine cookie with junk appended would still verify.
+_COOKIE_VALUE = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 class _ClockedTimestampSigner(TimestampSigner):
@@ -102,6 +106,8 @@ class SignedSessionManager:
 
     def decode(self, cookie_value: str, max_age: int) -> tuple[str, dict[str, Any]] | None:
         """``(session_id, data)``, or ``None`` if the cookie is tampered, malformed or expired."""
+        if not _COOKIE_VALUE.fullmatch(cookie_value):
+            return None
         try:
             payload = self.serializer.loads(cookie_value, max_age=max_age)
         except (BadData, ValueError):

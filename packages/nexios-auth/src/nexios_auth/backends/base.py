@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Optional, Protocol, Tuple, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from nexios_core.request import Request
 
-AuthResult = Optional[Tuple[Any, Iterable[str]]]
+AuthResult = tuple[Any, Iterable[str]] | None
 """What ``authenticate`` returns: ``(user, scopes)``, or ``None`` when the request carries no
 credentials this backend accepts (missing, malformed, expired, unknown...)."""
 

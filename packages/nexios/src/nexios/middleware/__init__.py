@@ -4,6 +4,7 @@ from nexios_core.middleware.asgi import Middleware
 from nexios_core.middleware.base import BaseMiddleware
 
 from .cors import CORSMiddleware
+from .csrf import CSRFMiddleware
 from .gzip import GzipMiddleware, GZipMiddleware
 from .security import SecurityMiddleware
 from .trusted_host import TrustedHostMiddleware
@@ -11,6 +12,7 @@ from .trusted_host import TrustedHostMiddleware
 __all__ = [
     "BaseMiddleware",
     "CORSMiddleware",
+    "CSRFMiddleware",
     "GZipMiddleware",
     "GzipMiddleware",
     "Middleware",
