@@ -75,6 +75,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         target=0.70,
     ),
     Endpoint(
+        "typed_query",
+        "GET",
+        "/typed-query",
+        query="limit=10&offset=5",
+        expected_json={"limit": 10, "offset": 5},
+        target=0.70,
+    ),
+    Endpoint(
         "missing",
         "GET",
         "/missing",

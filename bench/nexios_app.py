@@ -64,7 +64,9 @@ Depend = getattr(nexios, "Depend", None)
 
 if Depend is None:
     UNSUPPORTED_ENDPOINTS["di"] = "nexios.Depend is not available yet"
+    UNSUPPORTED_ENDPOINTS["typed_query"] = "nexios.Depend is not available yet"
 else:
+    from nexios.dependencies import Query
 
     async def get_db() -> str:
         """Stands in for a dependency (a connection) that another dependency needs."""
@@ -73,6 +75,15 @@ else:
     async def get_current_user(db: str = Depend(get_db)) -> str:
         """A dependency that depends on another one."""
         return "u1"
+
+    @app.get("/typed-query")
+    async def typed_query(
+        request: Any,
+        response: Any,
+        limit: int = Query(10, ge=1, le=100),
+        offset: int = Query(0, ge=0),
+    ) -> Any:
+        return {"limit": limit, "offset": offset}
 
     @app.get("/di")
     async def dependencies(

@@ -77,6 +77,30 @@ async def query(scope: Scope, receive: Receive) -> tuple[int, bytes, bytes]:
     return _json(200, {"limit": limit, "offset": offset})
 
 
+async def typed_query(scope: Scope, receive: Receive) -> tuple[int, bytes, bytes]:
+    """What `limit: int = Query(10, ge=1, le=100), offset: int = Query(0, ge=0)` must do by hand."""
+    params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+    errors = []
+    values = {}
+    for name, default, low, high in (("limit", 10, 1, 100), ("offset", 0, 0, None)):
+        raw = params.get(name)
+        if raw is None:
+            values[name] = default
+            continue
+        try:
+            value = int(raw)
+        except ValueError:
+            errors.append({"loc": ["query", name], "msg": "Input should be a valid integer"})
+            continue
+        if value < low or (high is not None and value > high):
+            errors.append({"loc": ["query", name], "msg": "Input is out of range"})
+            continue
+        values[name] = value
+    if errors:
+        return _json(422, {"detail": errors})
+    return _json(200, values)
+
+
 async def get_db() -> str:
     """Stands in for a dependency (a connection) that another dependency needs."""
     return "ok"
@@ -99,6 +123,7 @@ STATIC_ROUTES: dict[str, dict[str, Handler]] = {
     "/echo": {"POST": echo},
     "/mw/plaintext": {"GET": plaintext},
     "/query": {"GET": query},
+    "/typed-query": {"GET": typed_query},
     "/di": {"GET": dependencies},
 }
 

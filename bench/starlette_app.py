@@ -73,6 +73,7 @@ app = Starlette(
         Route("/users/{user_id:int}", user),
         Route("/echo", echo, methods=["POST"]),
         Route("/query", query),
+        Route("/typed-query", query),
         Route("/di", dependencies),
         Mount(
             "/mw",

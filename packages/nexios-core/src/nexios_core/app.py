@@ -12,11 +12,12 @@ import contextlib
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar
 
 import anyio.to_thread
 
 from .config import MakeConfig, set_config
+from .datastructures import State
 from .dispatch import Dispatcher, HandlerDispatcher
 from .errors import (
     ExceptionHandler,
@@ -36,16 +37,15 @@ from .exceptions import (
 )
 from .limits import LIMITS_SCOPE_KEY, Limits
 from .middleware.asgi import Middleware
-from .middleware.chain import Endpoint, MiddlewareFunction, compose, is_http_middleware, to_response
 from .middleware.base import BaseMiddleware
+from .middleware.chain import Endpoint, MiddlewareFunction, compose, is_http_middleware
 from .request import Request
 from .responses import BaseResponse, Response
 from .types import ASGIApp, Message, Receive, Scope, Send
-from .datastructures import State
 
 logger = logging.getLogger("nexios")
 
-Hook = Callable[[], Union[Awaitable[None], None]]
+Hook = Callable[[], Awaitable[None] | None]
 Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
 _F = TypeVar("_F", bound=Callable[..., Any])
 

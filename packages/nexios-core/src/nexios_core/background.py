@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
 import anyio.to_thread
+
+from .concurrency import is_async_callable
 
 
 class BackgroundTask:
@@ -18,9 +19,7 @@ class BackgroundTask:
         self.func = func
         self.args = args
         self.kwargs = kwargs
-        self._is_async = inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
-            getattr(func, "__call__", None)
-        )
+        self._is_async = is_async_callable(func)
 
     async def __call__(self) -> None:
         if self._is_async:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
@@ -10,6 +11,14 @@ import anyio
 import anyio.to_thread
 
 _T = TypeVar("_T")
+
+
+def is_async_callable(obj: Any) -> bool:
+    """Whether calling ``obj`` returns a coroutine: an ``async def`` function (also behind
+    ``functools.partial``) or an instance whose class defines ``async def __call__``."""
+    if inspect.iscoroutinefunction(obj):
+        return True
+    return callable(obj) and not isinstance(obj, type) and inspect.iscoroutinefunction(type(obj).__call__)
 
 
 async def run_in_threadpool(func: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
@@ -54,4 +63,4 @@ async def iterate_in_threadpool(iterable: Iterable[_T]) -> Any:
         yield item
 
 
-__all__ = ["gather", "iterate_in_threadpool", "run_in_threadpool", "run_until_first_complete"]
+__all__ = ["gather", "is_async_callable", "iterate_in_threadpool", "run_in_threadpool", "run_until_first_complete"]

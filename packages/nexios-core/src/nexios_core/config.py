@@ -17,7 +17,7 @@ class MakeConfig(Mapping[str, Any]):
     def __init__(self, values: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         data: dict[str, Any] = {}
         for key, value in {**dict(values or {}), **kwargs}.items():
-            data[key] = MakeConfig(value) if isinstance(value, Mapping) and not isinstance(value, MakeConfig) else value
+            data[key] = _wrap(value)
         object.__setattr__(self, "_data", data)
 
     def __getattr__(self, name: str) -> Any:
@@ -26,7 +26,7 @@ class MakeConfig(Mapping[str, Any]):
         return self._data.get(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        self._data[name] = MakeConfig(value) if isinstance(value, Mapping) and not isinstance(value, MakeConfig) else value
+        self._data[name] = _wrap(value)
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -49,6 +49,10 @@ class MakeConfig(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"MakeConfig({self.to_dict()!r})"
+
+
+def _wrap(value: Any) -> Any:
+    return MakeConfig(value) if isinstance(value, Mapping) and not isinstance(value, MakeConfig) else value
 
 
 _current: MakeConfig | None = None

@@ -10,24 +10,24 @@ Anything else becomes a 500 that is logged once with a request id; the body is f
 from __future__ import annotations
 
 import html
-import inspect
 import logging
 import re
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Union
+from typing import Any
 
 import anyio.to_thread
 
+from .concurrency import is_async_callable
 from .exceptions import HTTPException
 from .request import Request
 from .responses import BaseResponse, HTMLResponse, JSONResponse, Response
 
 logger = logging.getLogger("nexios.error")
 
-ExceptionHandler = Callable[[Request, Response, Any], Union[Awaitable[Any], Any]]
-ExceptionKey = Union[int, type[BaseException]]
+ExceptionHandler = Callable[[Request, Response, Any], Awaitable[Any] | Any]
+ExceptionKey = int | type[BaseException]
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 REQUEST_ID_SCOPE_KEY = "nexios.request_id"
@@ -41,7 +41,7 @@ def request_id_for(request: Request) -> str:
         given = request.headers.get("x-request-id")
         existing = given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         scope[REQUEST_ID_SCOPE_KEY] = existing
-    return existing  # type: ignore[no-any-return]
+    return str(existing)
 
 
 class ExceptionHandlers:
@@ -50,11 +50,28 @@ class ExceptionHandlers:
     def __init__(self, handlers: Mapping[ExceptionKey, ExceptionHandler] | None = None) -> None:
         self.by_status: dict[int, ExceptionHandler] = {}
         self.by_class: dict[type[BaseException], ExceptionHandler] = {}
+        self._handles: dict[tuple[type[BaseException], int | None], bool] = {}
         for key, handler in (handlers or {}).items():
             self.add(key, handler)
 
+    def handles(self, exc_class: type[BaseException], status_code: int | None = None) -> bool:
+        """Whether a handler is registered for ``exc_class`` (or its bases) or ``status_code``.
+
+        Dispatchers ask this to answer common errors (a 404) without raising when nobody would
+        customise them; the answer is memoised until a handler is added.
+        """
+        key = (exc_class, status_code)
+        known = self._handles.get(key)
+        if known is None:
+            known = (status_code is not None and status_code in self.by_status) or any(
+                cls in self.by_class for cls in exc_class.__mro__
+            )
+            self._handles[key] = known
+        return known
+
     def add(self, key: ExceptionKey, handler: ExceptionHandler) -> None:
         """Register ``handler`` for an exception class or an HTTP status code."""
+        self._handles.clear()
         if isinstance(key, int):
             self.by_status[key] = handler
         elif isinstance(key, type) and issubclass(key, BaseException):
@@ -85,10 +102,8 @@ async def call_exception_handler(
     """Run ``handler`` (sync handlers in a worker thread) and return the response to send."""
     from .middleware.chain import to_response
 
-    if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
-        getattr(handler, "__call__", None)
-    ):
-        result = await handler(request, response, exc)  # type: ignore[misc]
+    if is_async_callable(handler):
+        result = await handler(request, response, exc)
     else:
         result = await anyio.to_thread.run_sync(handler, request, response, exc)
     return to_response(result, response)

@@ -10,14 +10,13 @@ closed before the error propagates, so nothing leaks.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 
 import anyio
-import logging
-
 from python_multipart.multipart import MultipartParser, MultipartState, QuerystringParser, parse_options_header
 
 from .datastructures import FormData, Headers, UploadFile

@@ -116,7 +116,7 @@ class Request:
         params = self.scope.get("path_params")
         if params is None:
             params = self.scope["path_params"] = {}
-        return params  # type: ignore[no-any-return]
+        return params
 
     @property
     def cookies(self) -> dict[str, str]:
@@ -185,7 +185,7 @@ class Request:
     @property
     def is_ajax(self) -> bool:
         """Whether ``X-Requested-With: XMLHttpRequest`` is present."""
-        return self.headers.get("x-requested-with", "").lower() == "xmlhttprequest"
+        return str(self.headers.get("x-requested-with", "")).lower() == "xmlhttprequest"
 
     def _accepts(self, media_type: str) -> bool:
         accept = self.headers.get("accept", "")
@@ -444,7 +444,7 @@ def parse_cookie_header(header: str) -> dict[str, str]:
             continue
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] == '"':
-            value = http.cookies._unquote(value)  # type: ignore[attr-defined]
+            value = http.cookies._unquote(value)
         cookies[name] = value
     return cookies
 

@@ -431,7 +431,7 @@ class Response(BaseResponse):
     are also carried over when the handler returns a different response object.
     """
 
-    __slots__ = ("_delegate",)
+    __slots__ = ("_delegate", "_produced")
 
     def __init__(self) -> None:
         # Deliberately minimal: one of these is built for every request.
@@ -442,6 +442,8 @@ class Response(BaseResponse):
         self._headers_view = None
         self.background = None
         self._delegate: BaseResponse | None = None
+        # What the middleware chain below the current layer produced (see middleware.chain).
+        self._produced: BaseResponse | None = None
 
     def status(self, code: int) -> Response:
         """Set the status code."""

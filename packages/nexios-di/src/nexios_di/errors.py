@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from nexios_core.exceptions import ImproperlyConfigured, UnprocessableEntity
@@ -27,7 +27,7 @@ def error_item(loc: Sequence[Any], msg: str, kind: str) -> dict[str, Any]:
     return {"loc": list(loc), "msg": msg, "type": kind}
 
 
-def from_pydantic(prefix: Sequence[Any], errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def from_pydantic(prefix: Sequence[Any], errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """pydantic errors as 422 entries under ``prefix`` (the input value is left out so that a
     secret or a huge value is never echoed back)."""
     return [error_item([*prefix, *err.get("loc", ())], err.get("msg", "Invalid value"),

@@ -22,11 +22,13 @@ import dataclasses
 import inspect
 import logging
 import typing
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import anyio.to_thread
 import pydantic
+
+from nexios_core.concurrency import is_async_callable
 from nexios_core.datastructures import UploadFile
 from nexios_core.request import Request
 from nexios_core.responses import BaseResponse, Response
@@ -74,7 +76,7 @@ def _hints(func: Callable[..., Any]) -> dict[str, Any]:
     # inspect.signature does, so that their annotations are the real ones.
     func = inspect.unwrap(func)
     target = func if inspect.isfunction(func) or inspect.ismethod(func) else (
-        func.__init__ if inspect.isclass(func) else getattr(func, "__call__", func)  # type: ignore[misc]
+        func.__init__ if inspect.isclass(func) else type(func).__call__
     )
     try:
         return typing.get_type_hints(target, include_extras=False)
@@ -128,9 +130,7 @@ class DependencyNode:
             self.kind = "asyncgen"
         elif inspect.isgeneratorfunction(call):
             self.kind = "gen"
-        elif inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(
-            getattr(call, "__call__", None)
-        ) and not inspect.isclass(call):
+        elif is_async_callable(call):
             self.kind = "async"
         else:
             self.kind = "sync"
@@ -152,7 +152,7 @@ class DependencyNode:
         if overrides is not None:
             replacement = overrides.get(self.call)
             if replacement is not None:
-                node = self.override_node(replacement, scope.kind)
+                node = self.override_node(replacement, "websocket" if scope.kind == "websocket" else "http")
         if self.scope == "app":
             return await app_scope_for(scope.app).get(node)
         if node.use_cache:
@@ -308,7 +308,7 @@ def build_plan(
     the route path declares; ``path_types`` what their converters produce (no conversion is
     done when the annotation matches); ``dependencies`` run before the handler, results unused.
     Raises :class:`DependencyError` naming the handler and parameter for any mistake."""
-    if not (inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))):
+    if not is_async_callable(func):
         raise DependencyError(f"Handler {_name_of(func)} must be an async function (async def ...)")
     plan = _plan_for(func, kind, set(path_params), path_types or {}, handler=True, stack=set())
     plan.guards = list(getattr(func, GUARDS_ATTRIBUTE, ()))
@@ -375,6 +375,7 @@ def _plan_for(func: Callable[..., Any], kind: Kind, path_names: set[str], path_t
     hints = _hints(func)
     leading = handler
     body_params: list[tuple[str, Any, Body | None, Any]] = []
+    body_marker: Body | None
     for parameter in signature.parameters.values():
         name = parameter.name
         if parameter.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
@@ -425,8 +426,10 @@ def _plan_for(func: Callable[..., Any], kind: Kind, path_names: set[str], path_t
             key = default.alias or name
             value = MISSING if default.required else default.default
             plan.readers.append((name, FormReader(name, key, ann, default, value, is_file)))
-            plan.parameters.append(ParameterInfo(name, key, "file" if is_file else "form", ann,
-                                                 default.required, None if default.required else default.default, default))
+            plan.parameters.append(ParameterInfo(
+                name, key, "file" if is_file else "form", ann, default.required,
+                None if default.required else default.default, default,
+            ))
             continue
         if isinstance(default, (Query, Header, Cookie)):
             key = default.alias or (
@@ -458,7 +461,8 @@ def _plan_for(func: Callable[..., Any], kind: Kind, path_names: set[str], path_t
         if annotation is inspect.Parameter.empty and not has_default:
             raise DependencyError(
                 f"{where}: not a path parameter (the path declares "
-                f"{', '.join(sorted(path_names)) or 'none'}), has no annotation, no default and no marker, so "
+                f"{', '.join(sorted(path_names)) or 'none'}), has no annotation, no default and "
+                "no marker, so "
                 "Nexios cannot tell where it comes from. Declare it: Depend(...), Query(...), "
                 "Header(...), Body(...)... or name it after a path parameter."
             )
@@ -469,11 +473,11 @@ def _plan_for(func: Callable[..., Any], kind: Kind, path_names: set[str], path_t
     if kind == "websocket" and body_params:
         raise DependencyError(f"{_name_of(func)}: WebSocket handlers have no request body")
     embed = len(body_params) > 1
-    for name, ann, marker, value in body_params:
-        reader = BodyReader(name, ann, marker, value, embed or bool(marker and marker.embed))
+    for name, ann, body_marker, value in body_params:
+        reader = BodyReader(name, ann, body_marker, value, embed or bool(body_marker and body_marker.embed))
         plan.readers.append((name, reader))
         plan.parameters.append(ParameterInfo(name, reader.key, "body", ann, value is MISSING,
-                                             None if value is MISSING else value, marker))
+                                             None if value is MISSING else value, body_marker))
     return plan
 
 

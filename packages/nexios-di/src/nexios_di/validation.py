@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import pydantic
+
 from nexios_core.datastructures import UploadFile
 from nexios_core.exceptions import UnsupportedMediaType
 
@@ -77,6 +78,28 @@ def _strip_optional(annotation: Any) -> Any:
     return annotation
 
 
+_BOUNDS: dict[str, tuple[Callable[[Any, Any], bool], str, str]] = {
+    "ge": (lambda v, b: v >= b, "greater_than_equal", "Input should be greater than or equal to {}"),
+    "gt": (lambda v, b: v > b, "greater_than", "Input should be greater than {}"),
+    "le": (lambda v, b: v <= b, "less_than_equal", "Input should be less than or equal to {}"),
+    "lt": (lambda v, b: v < b, "less_than", "Input should be less than {}"),
+}
+
+
+def _numeric_bounds(
+    plain: Any, constraints: dict[str, Any]
+) -> tuple[tuple[Callable[[Any, Any], bool], Any, str, str], ...] | None:
+    """Bounds on an int/float checked by hand (the messages and types pydantic uses), or None
+    when the constraints need pydantic."""
+    if plain not in (int, float) or not constraints or not set(constraints) <= set(_BOUNDS):
+        return None
+    return tuple(
+        (test, limit, kind, message.format(limit))
+        for name, limit in constraints.items()
+        for test, kind, message in (_BOUNDS[name],)
+    )
+
+
 def is_list_annotation(annotation: Any) -> bool:
     """``list[X]``, ``tuple[X, ...]``, ``set[X]`` (optionally ``| None``): repeated values."""
     return typing.get_origin(_strip_optional(annotation)) in (list, tuple, set, frozenset)
@@ -86,17 +109,23 @@ def build_validator(annotation: Any, marker: Param | None) -> Callable[[Any], An
     """A function validating one raw value; raises ``_Invalid`` with errors under an empty loc."""
     constraints = marker.constraints if marker is not None else {}
     plain = _strip_optional(annotation)
-    fast = _FAST.get(plain) if not constraints else None
-    if fast is not None:
+    fast = _FAST.get(plain)
+    bounds = _numeric_bounds(plain, constraints)
+    if fast is not None and (not constraints or bounds is not None):
         convert, kind, message = fast
+        checks = bounds or ()
 
         def validate_fast(raw: Any) -> Any:
             if not isinstance(raw, str):
                 raw = str(raw)
             try:
-                return convert(raw)
+                value = convert(raw)
             except (ValueError, OverflowError):
                 raise _Invalid([error_item([], message, kind)]) from None
+            for test, limit, error_kind, error_message in checks:
+                if not test(value, limit):
+                    raise _Invalid([error_item([], error_message, error_kind)])
+            return value
 
         return validate_fast
     if annotation is Any or annotation is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import decimal
 import math
 import uuid
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 _T = TypeVar("_T")
 

@@ -110,11 +110,11 @@ class RouteTrie(Generic[_T]):
             if match is None:
                 continue
             try:
-                values = [conv.convert(text) for conv, text in zip(segment.converters, match.groups())]
+                values = [conv.convert(text) for conv, text in zip(segment.converters, match.groups(), strict=True)]
             except ValueError:
                 continue
             names = segment.params
-            for name, value in zip(names, values):
+            for name, value in zip(names, values, strict=True):
                 params[name] = value
             found = self._walk(child, parts, index + 1, params, method, rejected)
             if found is not None:

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from nexios_core.errors import http_exception_response
 from nexios_core.exceptions import (
     HTTPException,
     ImproperlyConfigured,
@@ -27,7 +28,7 @@ from nexios_core.types import ASGIApp, Receive, Scope, Send
 from .matcher import RouteTrie
 from .mounts import MountedAppResponse, websocket_close
 from .paths import join_paths, normalise_path
-from .routes import HTTP_METHODS, Mount, Route, WebSocketRoute
+from .routes import Mount, Route, WebSocketRoute
 
 _F = TypeVar("_F", bound=Callable[..., Awaitable[Any]])
 
@@ -271,8 +272,10 @@ class Router:
             return
         out = _CompiledRoutes()
         self._flatten("", [], [], [], "", out)
-        for bound in (*out.routes, *out.websocket_routes):
+        for bound in out.routes:
             bound.bind()  # the full path and inherited dependencies are known only now
+        for bound_ws in out.websocket_routes:
+            bound_ws.bind()
         entries: list[_PathEntry] = []
         for route in out.routes:
             candidate = _PathEntry(route)
@@ -371,6 +374,10 @@ class Router:
                 if query:
                     location += "?" + query.decode("latin-1")
                 return RedirectResponse(_relative(location), status_code=307)
+        handlers = getattr(scope.get("app"), "exception_handlers", None)
+        if handlers is not None and not handlers.handles(NotFoundException, 404):
+            # Nobody customises 404s: answer without raising (scanners make 404s common).
+            return http_exception_response(_NOT_FOUND)
         raise NotFoundException()
 
     async def dispatch_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -405,12 +412,12 @@ class Router:
         scope["path_params"] = params
         if route.limits is not None:
             scope[LIMITS_SCOPE_KEY] = route.limits
-        await route.plan(WebSocket(scope, receive, send), None, params)  # type: ignore[arg-type]
+        plan = route.plan
+        assert plan is not None  # bound by prepare()
+        await plan(WebSocket(scope, receive, send), None, params)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve the router on its own as an ASGI app (errors answer their default JSON)."""
-        from nexios_core.errors import http_exception_response
-
         if scope["type"] == "websocket":
             await self.dispatch_websocket(scope, receive, send)
             return
@@ -471,6 +478,7 @@ def _route_endpoint(route: Route) -> Endpoint:
 
 
 _NO_PARAMS: dict[str, Any] = {}
+_NOT_FOUND = NotFoundException()
 
 
 def _options_endpoint(router: Router, allow: str) -> Endpoint:

@@ -8,11 +8,11 @@ from typing import Any
 from nexios_core.exceptions import ImproperlyConfigured
 from nexios_core.limits import Limits
 from nexios_core.types import ASGIApp
-
 from nexios_di import DependencyError, InjectionPlan
 
 from .binding import build_plan
 from .paths import PathTemplate, parse_template
+
 
 def _early_plan(handler: Callable[..., Awaitable[Any]], converters: dict[str, Any],
                 dependencies: Sequence[Any], kind: Any) -> InjectionPlan | None:

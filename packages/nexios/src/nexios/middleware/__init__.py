@@ -5,7 +5,7 @@ from nexios_core.middleware.base import BaseMiddleware
 
 from .cors import CORSMiddleware
 from .csrf import CSRFMiddleware
-from .gzip import GzipMiddleware, GZipMiddleware
+from .gzip import GZipMiddleware, GzipMiddleware
 from .security import SecurityMiddleware
 from .trusted_host import TrustedHostMiddleware
 

@@ -8,7 +8,10 @@ from ._configured import ConfiguredMiddleware
 
 
 class SecurityMiddleware(ConfiguredMiddleware):
-    """Security headers (reads `config.security` when given no options). Add it with ``app.add_middleware(SecurityMiddleware())``."""
+    """Security headers (reads `config.security` when given no options).
+
+    Add it with ``app.add_middleware(SecurityMiddleware())``.
+    """
 
     core = _Core
     config_key = "security"

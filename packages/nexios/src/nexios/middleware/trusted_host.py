@@ -8,7 +8,10 @@ from ._configured import ConfiguredMiddleware
 
 
 class TrustedHostMiddleware(ConfiguredMiddleware):
-    """Trusted Host checking (reads `config.trusted_hosts` when given no options). Add it with ``app.add_middleware(TrustedHostMiddleware())``."""
+    """Trusted Host checking (reads `config.trusted_hosts` when given no options).
+
+    Add it with ``app.add_middleware(TrustedHostMiddleware())``.
+    """
 
     core = _Core
     config_key = "trusted_hosts"
