@@ -259,3 +259,33 @@ async def test_int_path_param_that_does_not_convert_is_404() -> None:
         letters = await c.get("/items/12a")
     assert ok.status_code == 200
     assert (too_long.status_code, letters.status_code) == (404, 404)
+
+
+@pytest.mark.parametrize("kind", ["json", "form", "text"])
+async def test_compressed_request_body_is_refused_with_415_not_decoded(kind: str) -> None:
+    # SECURITY.md: request Content-Encoding is not decoded by default (a decompression bomb would
+    # bypass the body limit), so parsers refuse compressed bodies instead of misreading them.
+    import gzip
+
+    app = get_application()
+
+    @app.post("/parse")
+    async def parse(request, response):  # type: ignore[no-untyped-def]
+        if kind == "json":
+            return {"value": await request.json}
+        if kind == "form":
+            return {"value": dict(await request.form)}
+        return {"value": await request.text}
+
+    content_type = {"json": "application/json", "form": "application/x-www-form-urlencoded",
+                    "text": "text/plain"}[kind]
+    body = gzip.compress(b'{"a": 1}' if kind == "json" else b"a=1")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        refused = await client.post("/parse", content=body,
+                                    headers={"content-type": content_type, "content-encoding": "gzip"})
+        plain = await client.post("/parse", content=b'{"a": 1}' if kind == "json" else b"a=1",
+                                  headers={"content-type": content_type, "content-encoding": "identity"})
+    assert refused.status_code == 415
+    assert "gzip" in refused.json()["detail"]
+    assert plain.status_code == 200

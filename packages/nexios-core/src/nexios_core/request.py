@@ -317,7 +317,15 @@ class Request:
         """The whole body: ``await request.body`` or ``await request.body()``."""
         return AwaitableValue(self._read_body)
 
+    def _refuse_encoded_body(self) -> None:
+        # Request bodies are not decompressed (a zip bomb would bypass the size limit), so a
+        # parser must not read compressed bytes as if they were JSON or form data.
+        encoding = self.headers.get("content-encoding")
+        if encoding and encoding.strip().lower() != "identity":
+            raise UnsupportedMediaType(detail=f"Content-Encoding {encoding!r} is not accepted")
+
     async def _read_text(self) -> str:
+        self._refuse_encoded_body()
         body = await self._read_body()
         try:
             return body.decode(_charset(self.content_type))
@@ -331,6 +339,7 @@ class Request:
 
     async def _read_json(self) -> Any:
         if self._json is _UNSET:
+            self._refuse_encoded_body()
             body = await self._read_body()
             if not body:
                 raise BadRequest(detail="Request body is empty; expected JSON")
@@ -344,6 +353,7 @@ class Request:
 
     async def _read_form(self) -> FormData:
         if self._form is None:
+            self._refuse_encoded_body()
             from .forms import parse_form  # python-multipart loads only for apps that read forms
 
             content_type = self.content_type
