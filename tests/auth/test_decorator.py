@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import BaseModel
 
 from nexios import get_application
 from nexios.auth import AuthenticationMiddleware, SimpleUser, auth
@@ -167,17 +168,11 @@ def test_misuse_is_refused_when_decorating() -> None:
         def sync_handler(request: Request, response: Response) -> None: ...  # type: ignore[type-var]
 
 
+class Item(BaseModel):
+    name: str
+
+
 async def test_anonymous_request_with_an_invalid_body_gets_401_before_validation() -> None:
-    import httpx
-    from pydantic import BaseModel
-
-    from nexios import Depend, get_application
-    from nexios_auth import AuthenticationMiddleware, auth
-    from nexios_auth.backends.apikey import APIKeyAuthBackend
-
-    class Item(BaseModel):
-        name: str
-
     opened: list[str] = []
 
     async def get_db() -> str:

@@ -213,7 +213,7 @@ def test_form_fields_urlencoded_and_multipart() -> None:
     reply = client.post("/login", data={"username": "al", "remember": "sometimes"})
     assert reply.status_code == 422
     assert {tuple(e["loc"]) for e in reply.json()["detail"]} == {("form", "username"), ("form", "remember")}
-    reply = client.post("/login", data={})
+    reply = client.post("/login", content=b"", headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert reply.status_code == 422
     assert reply.json()["detail"][0] == {"loc": ["form", "username"], "msg": "Field required", "type": "missing"}
 

@@ -123,11 +123,12 @@ def test_invalid_value_is_not_echoed_back() -> None:
     assert "SECRET-VALUE" not in reply.text
 
 
-def test_enum_literal_and_uuid_query_parameters() -> None:
-    class Colour(str, enum.Enum):
-        red = "red"
-        blue = "blue"
+class Colour(str, enum.Enum):
+    red = "red"
+    blue = "blue"
 
+
+def test_enum_literal_and_uuid_query_parameters() -> None:
     app = get_application()
 
     @app.get("/")

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from nexios_core.exceptions import Forbidden, ImproperlyConfigured
 from nexios_core.middleware.base import BaseMiddleware
 from nexios_core.middleware.chain import CallNext
-from nexios_core.request import Request
+from nexios_core.request import Request, routed_path
 from nexios_core.responses import Response
 from nexios_core.types import Scope
 
@@ -96,15 +96,6 @@ def rotate_csrf_token(request: Request) -> None:
     state = request.scope.get(CSRF_SCOPE_KEY)
     if isinstance(state, CSRFState):
         state.issue()
-
-
-def routed_path(scope: Scope) -> str:
-    """The path the router matches: ``path`` below ``root_path``. Never rebuilt from headers."""
-    path: str = scope["path"]
-    root_path = scope.get("root_path")
-    if root_path and path.startswith(root_path):
-        path = path[len(root_path):] or "/"
-    return path
 
 
 def compile_exempt_paths(patterns: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:

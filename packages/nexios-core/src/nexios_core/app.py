@@ -42,6 +42,7 @@ from .middleware.chain import Endpoint, MiddlewareFunction, compose, is_http_mid
 from .request import Request
 from .responses import BaseResponse, Response
 from .types import ASGIApp, Message, Receive, Scope, Send
+from .websocket import OPEN_WEBSOCKETS_SCOPE_KEY, OpenWebSockets
 
 logger = logging.getLogger("nexios")
 
@@ -98,6 +99,8 @@ class App:
         self.startup_hooks: list[Hook] = list(on_startup)
         self.shutdown_hooks: list[Hook] = list(on_shutdown)
         self.lifespan_context = lifespan
+        self.open_websockets = OpenWebSockets()
+        """Accepted WebSocket connections still open; closed with 1001 at shutdown."""
         self._http_middleware: list[MiddlewareFunction] = []
         self._asgi_middleware: list[Middleware] = []
         for middleware in middlewares:
@@ -246,6 +249,18 @@ class App:
             await self._lifespan(receive, send)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The outermost app tracks the connection (a mounted app sees the key already there),
+        # and forgets it when the connection is over, however the handler ended.
+        tracker = None
+        if OPEN_WEBSOCKETS_SCOPE_KEY not in scope:
+            tracker = scope[OPEN_WEBSOCKETS_SCOPE_KEY] = self.open_websockets.tracker()
+        try:
+            await self._serve_websocket(scope, receive, send)
+        finally:
+            if tracker is not None:
+                tracker.release()
+
+    async def _serve_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         # A handler that loops until the peer leaves ends with WebSocketDisconnect: that is a
         # normal end, not an error. Anything else is logged once and the socket closed with 1011.
         closed = False
@@ -327,8 +342,17 @@ class App:
             try:
                 yield
             finally:
+                # Clients get a proper close (1001, going away) before the hooks release what
+                # their handlers may still be using.
+                await self.close_websockets()
                 for hook in self.shutdown_hooks:
                     await _call_hook(hook)
+
+    async def close_websockets(self, code: int = 1001, reason: str = "Server shutting down") -> int:
+        """Close every accepted WebSocket that is still open (done at shutdown, before the
+        shutdown hooks); returns how many were closed. A server that closes connections itself
+        before the ASGI lifespan shutdown (uvicorn sends 1012) can call this first to send 1001."""
+        return await self.open_websockets.close_all(code, reason)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         message = await receive()

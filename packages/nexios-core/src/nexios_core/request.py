@@ -423,6 +423,21 @@ class Request:
 _UNSET: Any = object()
 
 
+def routed_path(scope: Scope) -> str:
+    """The path an app routes on: ``path`` below ``root_path`` (servers and mounts put the full
+    path in ``path``). Only a whole leading segment is removed, and nothing is rebuilt from
+    headers, so security checks (CSRF exemptions, static roots) see what the router sees."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path") or ""
+    if root_path:
+        root_path = root_path.rstrip("/")
+        if path == root_path:
+            return "/"
+        if root_path and path.startswith(root_path) and path[len(root_path)] == "/":
+            return path[len(root_path):]
+    return path
+
+
 def _replay(body: bytes, receive: Receive) -> Receive:
     sent = False
 
@@ -476,4 +491,4 @@ def _valid_host(host: str) -> bool:
     return all(label and all(c.isalnum() or c == "-" for c in label) for label in name.split("."))
 
 
-__all__ = ["Request", "parse_cookie_header"]
+__all__ = ["Request", "parse_cookie_header", "routed_path"]

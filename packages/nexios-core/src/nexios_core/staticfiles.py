@@ -33,6 +33,7 @@ import anyio
 
 from .exceptions import ImproperlyConfigured
 from .fileresponse import FileResponse
+from .request import routed_path
 from .responses import BaseResponse, JSONResponse, RedirectResponse
 from .types import Receive, Scope, Send
 
@@ -64,11 +65,12 @@ def path_below_mount(scope: Scope) -> str:
     remaining = scope.get(MOUNT_PATH_SCOPE_KEY)
     if remaining is not None:
         return str(remaining)
-    path: str = scope.get("path", "/")
-    root_path: str = scope.get("root_path", "").rstrip("/")
-    if root_path and (path == root_path or path.startswith(root_path + "/")):
-        return path[len(root_path):]
-    return path
+    if "path" not in scope:
+        return "/"
+    root_path = (scope.get("root_path") or "").rstrip("/")
+    if root_path and scope["path"] == root_path:
+        return ""  # the mount point itself, without its slash: answered with a redirect
+    return routed_path(scope)
 
 
 def _is_hostile_segment(segment: str) -> bool:

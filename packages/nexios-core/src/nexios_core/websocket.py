@@ -10,9 +10,10 @@ leaves, so one ``except`` handles every way a connection ends.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import enum
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, NoReturn
 from urllib.parse import urlsplit
 
@@ -25,6 +26,8 @@ from .request import parse_cookie_header
 from .types import Message, Receive, Scope, Send
 
 CLOSE_NORMAL = 1000
+CLOSE_GOING_AWAY = 1001
+"""Sent to open connections when the server shuts down (RFC 6455: the endpoint is going away)."""
 CLOSE_ABNORMAL = 1006
 """Reported when the connection ended without a close frame (the transport simply went away)."""
 CLOSE_INVALID_PAYLOAD = 1007
@@ -272,6 +275,9 @@ class WebSocket:
         await self.send(
             {"type": "websocket.accept", "subprotocol": subprotocol, "headers": _encode_headers(headers)}
         )
+        tracker = self.scope.get(OPEN_WEBSOCKETS_SCOPE_KEY)
+        if tracker is not None:  # the app closes what is still open when it shuts down
+            tracker.add(self)
 
     async def close(self, code: int = CLOSE_NORMAL, reason: str | None = None) -> None:
         """Close the connection (before ``accept`` this refuses the handshake with 403).
@@ -396,6 +402,67 @@ def _close_reason(text: str) -> str:
     # A close frame's reason is limited to 123 bytes of UTF-8.
     encoded = text.encode("utf-8")[:123]
     return encoded.decode("utf-8", "ignore")
+
+
+# -------------------------------------------------------------------- open connections
+OPEN_WEBSOCKETS_SCOPE_KEY = "nexios.open_websockets"
+"""Scope key of the :class:`ConnectionTracker` an accepted :class:`WebSocket` registers with."""
+
+
+class OpenWebSockets:
+    """The accepted WebSocket connections of one app that have not ended yet.
+
+    The app gives each connection a :class:`ConnectionTracker` (in the scope); a ``WebSocket``
+    registers there when it accepts, and the tracker forgets it when the connection's ASGI call
+    returns, so a handler that never closes its socket leaks nothing. At shutdown the app calls
+    :meth:`close_all` so that clients see 1001 (going away) rather than a dropped connection.
+    """
+
+    __slots__ = ("_sockets",)
+
+    def __init__(self) -> None:
+        self._sockets: set[WebSocket] = set()
+
+    def tracker(self) -> ConnectionTracker:
+        """A tracker for one new connection."""
+        return ConnectionTracker(self._sockets)
+
+    def __len__(self) -> int:
+        return len(self._sockets)
+
+    def __iter__(self) -> Iterator[WebSocket]:
+        return iter(list(self._sockets))
+
+    async def close_all(self, code: int = CLOSE_GOING_AWAY, reason: str = "Server shutting down") -> int:
+        """Close every connection still open with ``code``; returns how many there were."""
+        sockets = [ws for ws in self._sockets if ws.application_state is WebSocketState.CONNECTED]
+        for websocket in sockets:
+            # One connection failing to close (its transport already broken) must not keep the
+            # others open or stop the shutdown.
+            with contextlib.suppress(Exception):
+                await websocket.close(code, reason)
+        return len(sockets)
+
+
+class ConnectionTracker:
+    """Registers the WebSocket of one connection with its app's :class:`OpenWebSockets`."""
+
+    __slots__ = ("_open", "_mine")
+
+    def __init__(self, open_sockets: set[WebSocket]) -> None:
+        self._open = open_sockets
+        self._mine: list[WebSocket] = []
+
+    def add(self, websocket: WebSocket) -> None:
+        """Remember an accepted ``websocket`` until :meth:`release`."""
+        self._open.add(websocket)
+        self._mine.append(websocket)
+
+    def release(self) -> None:
+        """Forget this connection's sockets (its ASGI call has returned)."""
+        for websocket in self._mine:
+            self._open.discard(websocket)
+        self._mine.clear()
 
 
 # -------------------------------------------------------------------- the origin check
@@ -560,12 +627,16 @@ _PAYLOAD_TYPES: dict[Encoding, PayloadType] = {"text": "text", "bytes": "bytes",
 
 __all__ = [
     "CLOSE_ABNORMAL",
+    "CLOSE_GOING_AWAY",
     "CLOSE_INTERNAL_ERROR",
     "CLOSE_INVALID_PAYLOAD",
     "CLOSE_MESSAGE_TOO_BIG",
     "CLOSE_NORMAL",
     "CLOSE_POLICY_VIOLATION",
+    "ConnectionTracker",
     "Encoding",
+    "OPEN_WEBSOCKETS_SCOPE_KEY",
+    "OpenWebSockets",
     "WebSocket",
     "WebSocketConsumer",
     "WebSocketDisconnect",

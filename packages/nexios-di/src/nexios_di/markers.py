@@ -38,8 +38,8 @@ class Depend:
         blocking: bool = False,
         scope: DependencyScope = "request",
     ) -> None:
-        if dependency is not None and not callable(dependency):
-            raise TypeError(f"Depend() needs a callable, got {dependency!r}")
+        # A non-callable is refused when the route is registered, where the message can name the
+        # handler and the parameter (here neither is known yet).
         if scope not in ("request", "app"):
             raise ValueError("Depend scope must be 'request' or 'app'")
         self.dependency = dependency

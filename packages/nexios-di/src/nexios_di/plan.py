@@ -81,7 +81,35 @@ def _hints(func: Callable[..., Any]) -> dict[str, Any]:
     try:
         return typing.get_type_hints(target, include_extras=False)
     except Exception:
-        return dict(getattr(target, "__annotations__", {}))
+        pass
+    # One name that cannot be resolved (a type imported only under TYPE_CHECKING, a class local
+    # to a function) must not leave every other annotation as a string: resolve them one by one.
+    # What stays unresolved is an `_Unresolved`, refused by `_plan_for` where it matters.
+    namespace = getattr(inspect.unwrap(target), "__globals__", None) or {}
+    resolved: dict[str, Any] = {}
+    for name, annotation in dict(getattr(target, "__annotations__", {})).items():
+        try:
+            resolved[name] = typing.get_type_hints(
+                _AnnotationHolder({name: annotation}), globalns=namespace, include_extras=False
+            )[name]
+        except Exception as exc:
+            resolved[name] = _Unresolved(annotation, exc)
+    return resolved
+
+
+class _AnnotationHolder:
+    """Something ``typing.get_type_hints`` reads one annotation from."""
+
+    def __init__(self, annotations: dict[str, Any]) -> None:
+        self.__annotations__ = annotations
+
+
+class _Unresolved:
+    """An annotation naming a type that cannot be found at run time."""
+
+    def __init__(self, text: Any, error: Exception) -> None:
+        self.text = text
+        self.error = error
 
 
 def _is_subclass(annotation: Any, base: type) -> bool:
@@ -117,11 +145,15 @@ def _is_upload(annotation: Any) -> bool:
 class DependencyNode:
     """A dependency callable with its own plan. Shared by every route that uses it."""
 
-    __slots__ = ("call", "plan", "use_cache", "blocking", "scope", "kind", "_override_nodes")
+    __slots__ = ("call", "plan", "use_cache", "blocking", "scope", "kind", "path_context",
+                 "_override_nodes")
 
     def __init__(self, call: Callable[..., Any], plan: InjectionPlan, use_cache: bool,
-                 blocking: bool, scope: str) -> None:
+                 blocking: bool, scope: str, path_context: _PathContext = ((), ())) -> None:
         self.call = call
+        # The path names (and converter types) of the route(s) this node was built for: a
+        # replacement installed by `dependency_overrides` may read the same path values.
+        self.path_context = path_context
         self.plan = plan
         self.use_cache = use_cache
         self.blocking = blocking
@@ -141,7 +173,8 @@ class DependencyNode:
         node = self._override_nodes.get(replacement)
         if node is None:
             node = _dependency_node(replacement, Depend(replacement, use_cache=self.use_cache,
-                                                         blocking=self.blocking), kind, set())
+                                                         blocking=self.blocking), kind, set(),
+                                    self.path_context)
             self._override_nodes[replacement] = node
         return node
 
@@ -181,7 +214,7 @@ class DependencyNode:
             return value
         generator = call(**kwargs)
         value = await anyio.to_thread.run_sync(next, generator) if self.blocking else next(generator)
-        scope.push_exit(generator, False)
+        scope.push_exit(generator, False, self.blocking)
         return value
 
 
@@ -312,12 +345,17 @@ def build_plan(
         raise DependencyError(f"Handler {_name_of(func)} must be an async function (async def ...)")
     plan = _plan_for(func, kind, set(path_params), path_types or {}, handler=True, stack=set())
     plan.guards = list(getattr(func, GUARDS_ATTRIBUTE, ()))
+    context = _path_context(set(path_params), path_types or {})
     for marker in dependencies:
-        if not isinstance(marker, Depend) or marker.dependency is None:
+        if not isinstance(marker, Depend) or marker.dependency is None or not callable(marker.dependency):
             raise DependencyError(
                 f"dependencies=[...] for {_name_of(func)} must hold Depend(callable) items, got {marker!r}"
             )
-        plan.always_run.append(_dependency_node(marker.dependency, marker, kind, set()))
+        try:
+            plan.always_run.append(_dependency_node(marker.dependency, marker, kind, set(), context))
+        except DependencyError as exc:
+            # Name the handler too: the dependency alone does not say which route is wrong.
+            raise DependencyError(f"{_name_of(func)}, dependencies=[{marker!r}]: {exc}") from None
     _finish(plan)
     return plan
 
@@ -330,12 +368,22 @@ def _finish(plan: InjectionPlan) -> None:
     plan.only_path_values = bool(plan.path_values) and not others
 
 
-_NODES: dict[tuple[Any, bool, bool, str, str], DependencyNode] = {}
+_PathContext = tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]
+"""Sorted path names, and sorted (name, converter type) pairs: hashable, part of a node's key."""
+
+
+def _path_context(path_names: set[str], path_types: dict[str, Any]) -> _PathContext:
+    return tuple(sorted(path_names)), tuple(sorted(path_types.items(), key=lambda item: item[0]))
+
+
+_NODES: dict[tuple[Any, bool, bool, str, str, _PathContext], DependencyNode] = {}
 
 
 def _dependency_node(call: Callable[..., Any], marker: Depend, kind: Kind,
-                     stack: set[Any]) -> DependencyNode:
-    key = (call, marker.use_cache, marker.blocking, marker.scope, kind)
+                     stack: set[Any], path_context: _PathContext = ((), ())) -> DependencyNode:
+    if marker.scope == "app":
+        path_context = ((), ())  # created once for the app: no request, no path values
+    key = (call, marker.use_cache, marker.blocking, marker.scope, kind, path_context)
     node = _NODES.get(key)
     if node is not None:
         return node
@@ -345,7 +393,8 @@ def _dependency_node(call: Callable[..., Any], marker: Depend, kind: Kind,
     if not callable(call):
         raise DependencyError(f"Dependency {call!r} is not callable")
     stack = stack | {call}
-    plan = _plan_for(call, kind, set(), {}, handler=False, stack=stack)
+    path_names, path_types = path_context
+    plan = _plan_for(call, kind, set(path_names), dict(path_types), handler=False, stack=stack)
     _finish(plan)
     if marker.scope == "app":
         for _, child in plan.dependencies:
@@ -360,7 +409,7 @@ def _dependency_node(call: Callable[..., Any], marker: Depend, kind: Kind,
                 f"App-scoped dependency {_name_of(call)} cannot read the request; it is created "
                 "once for the whole app"
             )
-    node = DependencyNode(call, plan, marker.use_cache, marker.blocking, marker.scope)
+    node = DependencyNode(call, plan, marker.use_cache, marker.blocking, marker.scope, path_context)
     _NODES[key] = node
     return node
 
@@ -384,12 +433,22 @@ def _plan_for(func: Callable[..., Any], kind: Kind, path_names: set[str], path_t
         default = parameter.default
         has_default = default is not inspect.Parameter.empty
         where = f"{_name_of(func)}, parameter {name!r}"
+        unresolved = annotation if isinstance(annotation, _Unresolved) else None
+        if unresolved is not None:
+            # The leading request/response are known by position (their types are often imported
+            # only for type checkers); anywhere else the type decides how the value is read.
+            annotation = inspect.Parameter.empty
         # 1. leading request/response (websocket) of a handler
         if leading and not has_default and parameter.kind is not inspect.Parameter.KEYWORD_ONLY \
                 and name not in path_names and _leading_role(plan, name, annotation, kind) is not None:
             plan.positional.append(_leading_role(plan, name, annotation, kind))  # type: ignore[arg-type]
             continue
         leading = False
+        if unresolved is not None and not isinstance(default, (Depend, Context)):
+            raise DependencyError(
+                f"{where}: its annotation {unresolved.text!r} cannot be resolved at run time "
+                f"({unresolved.error}); import the type at module level"
+            )
         if parameter.kind is inspect.Parameter.POSITIONAL_ONLY:
             raise DependencyError(f"{where}: positional-only parameters cannot be injected")
         ann = Any if annotation is inspect.Parameter.empty else annotation
@@ -416,7 +475,14 @@ def _plan_for(func: Callable[..., Any], kind: Kind, path_names: set[str], path_t
                 if not callable(ann) or ann is Any:
                     raise DependencyError(f"{where}: Depend() without a callable needs a class annotation")
                 call = ann
-            plan.dependencies.append((name, _dependency_node(call, default, kind, stack)))
+            if not callable(call):
+                raise DependencyError(f"{where}: Depend() needs a callable, got {call!r}")
+            try:
+                node = _dependency_node(call, default, kind, stack, _path_context(path_names, path_types))
+            except DependencyError as exc:
+                # Prefix the chain (handler, parameter, dependency, parameter...) to the cause.
+                raise DependencyError(f"{where}: {exc}") from None
+            plan.dependencies.append((name, node))
             continue
         if isinstance(default, Body):
             body_params.append((name, ann, default, MISSING if default.required else default.default))

@@ -30,23 +30,25 @@ class DependencyScope:
         self.params = params
         self.kind = kind
         self.cache: dict[Any, Any] = {}
-        self.exits: list[tuple[Any, bool]] = []
+        self.exits: list[tuple[Any, bool, bool]] = []
         app = request.scope.get("app")
         self.app = app
         overrides = getattr(app, "dependency_overrides", None)
         self.overrides: dict[Any, Any] | None = overrides if overrides else None
 
-    def push_exit(self, generator: Generator[Any, Any, Any] | AsyncGenerator[Any, Any], is_async: bool) -> None:
-        """Remember a generator dependency to close later."""
-        self.exits.append((generator, is_async))
+    def push_exit(self, generator: Generator[Any, Any, Any] | AsyncGenerator[Any, Any], is_async: bool,
+                  blocking: bool = False) -> None:
+        """Remember a generator dependency to close later (a ``blocking`` sync one closes in a
+        worker thread, as it was entered)."""
+        self.exits.append((generator, is_async, blocking))
 
     async def close(self, exc: BaseException | None = None) -> None:
         """Close every generator dependency, newest first (see the module docstring)."""
         error = exc
         while self.exits:
-            generator, is_async = self.exits.pop()
+            generator, is_async, blocking = self.exits.pop()
             try:
-                await _finish(generator, is_async, error)
+                await _finish(generator, is_async, error, blocking)
             except BaseException as raised:  # noqa: BLE001 - decided below
                 if raised is error:
                     continue
@@ -59,7 +61,7 @@ class DependencyScope:
             raise error
 
 
-async def _finish(generator: Any, is_async: bool, error: BaseException | None) -> None:
+async def _finish(generator: Any, is_async: bool, error: BaseException | None, blocking: bool = False) -> None:
     if is_async:
         try:
             if error is None:
@@ -68,15 +70,26 @@ async def _finish(generator: Any, is_async: bool, error: BaseException | None) -
                 await generator.athrow(error)
         except StopAsyncIteration:
             return
-    else:
-        try:
-            if error is None:
-                next(generator)
-            else:
-                generator.throw(error)
-        except StopIteration:
+    elif blocking:
+        # Cleanup code of a blocking dependency blocks too (closing a connection...).
+        if await anyio.to_thread.run_sync(_step, generator, error):
             return
+    elif _step(generator, error):
+        return
     raise RuntimeError(f"Dependency generator {generator!r} yielded more than once")
+
+
+def _step(generator: Generator[Any, Any, Any], error: BaseException | None) -> bool:
+    """Resume a sync generator (with ``error`` thrown in, if any); True when it finished. The
+    ``StopIteration`` is caught here: raised through a coroutine it would become a RuntimeError."""
+    try:
+        if error is None:
+            next(generator)
+        else:
+            generator.throw(error)
+    except StopIteration:
+        return True
+    return False
 
 
 class AppScope:
@@ -87,7 +100,7 @@ class AppScope:
         self.values: dict[Any, Any] = {}
         # One lock per dependency: an app-scoped dependency may itself need another one.
         self.locks: dict[Any, anyio.Lock] = {}
-        self.exits: list[tuple[Any, bool]] = []
+        self.exits: list[tuple[Any, bool, bool]] = []
 
     async def get(self, node: Any) -> Any:
         """The value of ``node``, produced on first use."""
@@ -103,9 +116,9 @@ class AppScope:
     async def close(self) -> None:
         """Close every app-scoped generator dependency and forget the values."""
         while self.exits:
-            generator, is_async = self.exits.pop()
+            generator, is_async, blocking = self.exits.pop()
             try:
-                await _finish(generator, is_async, None)
+                await _finish(generator, is_async, None, blocking)
             except Exception:
                 logger.exception("Error while closing an app-scoped dependency")
         self.values.clear()
@@ -132,8 +145,8 @@ class _AppScopeResolution:
         self.params: dict[str, Any] = {}
         self.cache: dict[Any, Any] = {}
 
-    def push_exit(self, generator: Any, is_async: bool) -> None:
-        self.owner.exits.append((generator, is_async))
+    def push_exit(self, generator: Any, is_async: bool, blocking: bool = False) -> None:
+        self.owner.exits.append((generator, is_async, blocking))
 
 
 _APP_SCOPES: weakref.WeakKeyDictionary[Any, AppScope] = weakref.WeakKeyDictionary()

@@ -252,6 +252,7 @@ class FormReader:
     def __init__(self, name: str, key: str, annotation: Any, marker: Form | File | None,
                  default: Any, is_file: bool) -> None:
         self.is_file = is_file
+        many = is_list_annotation(annotation)
         if is_file:
             marker_for_validation = None
             annotation = Any  # checked below: the value must be an UploadFile
@@ -259,6 +260,7 @@ class FormReader:
             marker_for_validation = marker
         self.value = ValueReader(name, key, "form", annotation, marker_for_validation, default)
         self.value.source = "form"
+        self.value.is_list = many  # `list[UploadFile]` collects every file sent under the key
 
     async def read(self, request: Any, errors: list[dict[str, Any]]) -> Any:
         form = await request.form
@@ -266,13 +268,12 @@ class FormReader:
         raw: Any = form.getlist(reader.key) if reader.is_list else form.get(reader.key)
         if self.is_file and raw is not None:
             values = raw if isinstance(raw, list) else [raw]
+            if not values:  # no file under the key: "Field required", or the default
+                return reader.resolve(None, errors)
             if not all(isinstance(v, UploadFile) for v in values):
                 errors.append(error_item(["form", reader.key], "Expected an uploaded file", "file_type"))
                 return None
-            if not values and reader.required:
-                errors.append(error_item(["form", reader.key], "Field required", "missing"))
-                return None
-            return raw if raw or not reader.required else reader.resolve(None, errors)
+            return raw
         if not self.is_file and isinstance(raw, UploadFile):
             errors.append(error_item(["form", reader.key], "Expected a field, got a file", "string_type"))
             return None

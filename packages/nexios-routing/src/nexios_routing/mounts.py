@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nexios_core.request import Request
+from nexios_core.request import Request, routed_path
 from nexios_core.responses import BaseResponse
 from nexios_core.types import ASGIApp, Receive, Scope, Send
 
@@ -25,11 +25,7 @@ class MountedAppResponse(BaseResponse):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         child = dict(scope)
         child["root_path"] = (scope.get("root_path") or "") + self.prefix
-        path = scope["path"]
-        root = scope.get("root_path") or ""
-        if root and path.startswith(root):
-            path = path[len(root):]
-        child["nexios.mount_path"] = path[len(self.prefix):] or "/"
+        child["nexios.mount_path"] = routed_path(scope)[len(self.prefix):] or "/"
         # If middleware already read the body, the request replays it to the mounted app.
         await self.app(child, self.request.receive, send)
 

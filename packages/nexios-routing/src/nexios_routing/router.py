@@ -21,7 +21,7 @@ from nexios_core.exceptions import (
 )
 from nexios_core.limits import LIMITS_SCOPE_KEY
 from nexios_core.middleware.chain import Endpoint, compose, is_http_middleware, to_response
-from nexios_core.request import Request
+from nexios_core.request import Request, routed_path
 from nexios_core.responses import BaseResponse, RedirectResponse, Response
 from nexios_core.types import ASGIApp, Receive, Scope, Send
 
@@ -342,7 +342,7 @@ class Router:
             self.prepare()
             compiled = self._compiled
         scope = request.scope
-        path = _routed_path(scope)
+        path = routed_path(scope) if scope.get("root_path") else scope["path"]
         method = scope["method"]
         entry = compiled.static.get(path)  # type: ignore[union-attr]
         if entry is not None:
@@ -387,10 +387,7 @@ class Router:
 
         self.prepare()
         compiled = self._compiled
-        path = scope["path"]
-        root_path = scope.get("root_path")
-        if root_path and path.startswith(root_path):
-            path = path[len(root_path):] or "/"
+        path = routed_path(scope)
         found = compiled.websocket_trie.find(path, None, None)  # type: ignore[union-attr]
         if found is None:
             for mount, _ in compiled.mounts:  # type: ignore[union-attr]
@@ -439,15 +436,6 @@ class WSRouter(Router):
     """A router meant for WebSocket routes (``app.mount_ws_router``); it is a ``Router``."""
 
 
-def _routed_path(scope: Scope) -> str:
-    """The path below the app's ``root_path`` (a mounted app sees the full path in ``path``)."""
-    path: str = scope["path"]
-    root_path = scope.get("root_path")
-    if root_path and path.startswith(root_path):
-        path = path[len(root_path):] or "/"
-    return path
-
-
 def _add_name(out: _CompiledRoutes, name_prefix: str, route: Route | WebSocketRoute) -> None:
     if route.name:
         out.names.setdefault(name_prefix + route.name, route)
@@ -485,7 +473,7 @@ def _options_endpoint(router: Router, allow: str) -> Endpoint:
     async def options(request: Request, response: Response) -> BaseResponse:
         # Other routes may answer other methods at this URL (GET /users/me and DELETE
         # /users/{id}): list them all, as a 405 does.
-        return response.empty(204, headers={"allow": router._allow_for(_routed_path(request.scope)) or allow})
+        return response.empty(204, headers={"allow": router._allow_for(routed_path(request.scope)) or allow})
 
     return options
 
