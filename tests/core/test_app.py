@@ -282,3 +282,23 @@ async def test_design_example_echoes_the_deepest_allowed_json() -> None:
     assert ok.status_code == 200
     assert ok.content == b'{"status":"success","data":' + deepest + b"}"
     assert too_deep.status_code == 400
+
+
+def test_http_exception_before_accept_refuses_the_websocket_with_1008_not_a_crash(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from nexios.exceptions import Forbidden
+    from nexios_core.testclient import TestClient, WebSocketDenied
+
+    app = get_application()
+
+    @app.websocket("/private")
+    async def private(ws: Any) -> None:
+        raise Forbidden(detail="members only")
+
+    with caplog.at_level("ERROR"), TestClient(app) as client:
+        with pytest.raises(WebSocketDenied) as denied:
+            client.websocket_connect("/private")
+    assert denied.value.code == 1008
+    assert denied.value.reason == "members only"
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

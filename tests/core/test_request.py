@@ -390,3 +390,17 @@ def test_repr_and_session_without_middleware() -> None:
         _ = request.session
     assert request.user is None
     assert request.auth is None
+
+
+async def test_empty_body_without_content_type_reads_as_an_empty_form() -> None:
+    app = get_application()
+
+    @app.post("/form")
+    async def handler(request: Request, response: Any) -> Any:
+        return {"fields": dict(await request.form)}
+
+    async with client(app) as c:
+        empty = await c.post("/form")
+        not_a_form = await c.post("/form", content=b"{}", headers={"content-type": "application/json"})
+    assert empty.json() == {"fields": {}}
+    assert not_a_form.status_code == 415

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+
 from nexios import Depend, NexiosApp, Router, get_application
 from nexios.testclient import TestClient
 from nexios_di import DependencyError

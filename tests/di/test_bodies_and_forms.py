@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Optional
+from typing import Any
+
+from pydantic import BaseModel, Field
 
 from nexios import Depend, get_application
 from nexios.dependencies import Body, File, Form, Query
 from nexios.testclient import TestClient
 from nexios_core.datastructures import UploadFile
-from pydantic import BaseModel, Field
 
 
 class Item(BaseModel):
@@ -141,7 +142,7 @@ def test_body_alias_and_optional_model() -> None:
         return item.name
 
     @app.post("/optional")
-    async def optional(request: Any, response: Any, item: Optional[Item] = None) -> Any:
+    async def optional(request: Any, response: Any, item: Item | None = None) -> Any:
         return {"item": None if item is None else item.name}
 
     client = TestClient(app)
@@ -241,7 +242,7 @@ def test_single_and_multiple_file_uploads() -> None:
         return [(f.filename, (await f.read()).decode()) for f in attachments]
 
     @app.post("/maybe")
-    async def maybe(request: Any, response: Any, extra: Optional[list[UploadFile]] = File(None),
+    async def maybe(request: Any, response: Any, extra: list[UploadFile] | None = File(None),
                     avatar: UploadFile | None = File(None)) -> Any:
         return {"extra": None if extra is None else len(extra), "avatar": None if avatar is None else avatar.filename}
 

@@ -121,6 +121,12 @@ def test_sync_dependency_runs_inline_on_the_loop_thread_unless_blocking() -> Non
     def blocking_gen() -> Iterator[None]:
         seen["blocking_gen"] = threading.current_thread()
         yield
+        # Its cleanup blocks too, so it runs in a worker thread as well.
+        seen["blocking_gen_cleanup"] = threading.current_thread()
+
+    def inline_gen_cleanup() -> Iterator[None]:
+        yield
+        seen["inline_gen_cleanup"] = threading.current_thread()
 
     class BlockingClass:
         def __init__(self) -> None:
@@ -135,6 +141,7 @@ def test_sync_dependency_runs_inline_on_the_loop_thread_unless_blocking() -> Non
         c: None = Depend(inline_gen),
         d: None = Depend(blocking_gen, blocking=True),
         e: BlockingClass = Depend(BlockingClass, blocking=True),
+        f: None = Depend(inline_gen_cleanup),
     ) -> Any:
         seen["loop"] = threading.current_thread()
         return "ok"
@@ -146,6 +153,8 @@ def test_sync_dependency_runs_inline_on_the_loop_thread_unless_blocking() -> Non
     assert seen["blocking"] is not loop
     assert seen["blocking_gen"] is not loop
     assert seen["blocking_class"] is not loop
+    assert seen["blocking_gen_cleanup"] is not loop
+    assert seen["inline_gen_cleanup"] is loop
 
 
 def test_async_dependency_runs_on_the_loop_thread_even_when_marked_blocking() -> None:

@@ -168,3 +168,23 @@ def test_override_in_websocket_handler() -> None:
     app.dependency_overrides[real_db] = fake_db
     with TestClient(app).websocket_connect("/ws") as session:
         assert session.receive_text() == "fake-db"
+
+
+def test_replacement_can_read_the_path_values_of_the_route() -> None:
+    app = get_application()
+
+    def load_order(order_id: int) -> str:
+        return f"real {order_id}"
+
+    def fake_order(order_id: int) -> str:
+        return f"fake {order_id + 1}"
+
+    @app.get("/orders/{order_id}")
+    async def handler(request: Any, response: Any, order: str = Depend(load_order)) -> Any:
+        return order
+
+    client = TestClient(app)
+    assert client.get("/orders/1").text == "real 1"
+    app.dependency_overrides[load_order] = fake_order
+    assert client.get("/orders/1").text == "fake 2"
+    assert client.get("/orders/x").status_code == 422

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
+
+from pydantic import BaseModel
 
 from nexios import Depend, Router, get_application
 from nexios.dependencies import Body, Cookie, File, Form, Header, Path, Query
 from nexios_core.datastructures import UploadFile
 from nexios_di import InjectionPlan, ParameterInfo
-from pydantic import BaseModel
 
 
 class Item(BaseModel):
@@ -53,7 +54,7 @@ def test_all_parameters_lists_every_source_including_nested_dependencies() -> No
         ("body", "item"): (True, Item),
         ("query", "dry_run"): (False, bool),
         ("query", "page"): (False, int),
-        ("cookie", "token"): (False, Optional[str]),
+        ("cookie", "token"): (False, str | None),
         ("header", "x-tenant"): (True, str),
         ("query", "reason"): (False, str),
     }
@@ -85,7 +86,7 @@ def test_all_parameters_for_forms_files_and_embedded_bodies() -> None:
         ("form", "title"): (True, str),
         ("form", "tags"): (False, list[str]),
         ("file", "doc"): (True, UploadFile),
-        ("file", "more"): (False, Optional[list[UploadFile]]),
+        ("file", "more"): (False, list[UploadFile] | None),
     }
     assert _described(_route(app, "/pair").plan) == {
         ("body", "item"): (True, Item),

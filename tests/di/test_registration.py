@@ -8,6 +8,7 @@ import typing
 from typing import Any
 
 import pytest
+
 from nexios import Depend, Router, get_application
 from nexios.dependencies import Body, Path, Query
 from nexios.testclient import TestClient
@@ -294,3 +295,32 @@ def test_no_signature_inspection_per_request(monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.undo()
 
     assert counts == {"signature": 0, "hints": 0}
+
+
+def test_non_callable_nested_dependency_names_the_whole_chain() -> None:
+    def outer(inner: Any = Depend(3.5)) -> Any:  # type: ignore[arg-type]
+        return inner
+
+    app = get_application()
+    with pytest.raises(DependencyError) as caught:
+        @app.get("/")
+        async def chain_handler(request: Any, response: Any, first: Any = Depend(outer)) -> Any:
+            return first
+
+    message = _message(caught)
+    for part in ("chain_handler", "'first'", "outer", "'inner'", "3.5"):
+        assert part in message, part
+
+
+def test_path_marker_for_a_router_prefix_parameter() -> None:
+    router = Router(prefix="/groups/{group_id:int}")
+
+    @router.get("/members")
+    async def members(request: Any, response: Any, group_id: int = Path(ge=1)) -> Any:
+        return group_id
+
+    app = get_application()
+    app.mount_router(router)
+    client = TestClient(app)
+    assert client.get("/groups/4/members").json() == 4
+    assert client.get("/groups/0/members").status_code == 422

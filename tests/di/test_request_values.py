@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from nexios import Depend, Router, get_application
 from nexios.dependencies import Cookie, Header, Path, Query
@@ -25,7 +25,7 @@ def _query_app() -> Any:
         ratio: float = 1.0,
         exact: bool = False,
         ids: list[int] = Query([]),
-        cursor: Optional[int] = None,
+        cursor: int | None = None,
         tag: str | None = Query(None, max_length=5),
         order_by: str = Query("name", alias="order-by", pattern="^(name|date)$"),
     ) -> Any:
@@ -133,7 +133,7 @@ def test_enum_literal_and_uuid_query_parameters() -> None:
 
     @app.get("/")
     async def handler(request: Any, response: Any, colour: Colour, size: Literal["s", "m"] = "s",
-                      ref: Optional[uuid.UUID] = None) -> Any:
+                      ref: uuid.UUID | None = None) -> Any:
         return {"colour": colour.value, "size": size, "ref": str(ref) if ref else None}
 
     client = TestClient(app)

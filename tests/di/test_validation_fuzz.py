@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from urllib.parse import quote
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, Literal, Optional
+from typing import Any, Literal
+from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
+
 from nexios import get_application
 from nexios.dependencies import Cookie, Header, Path, Query
 from nexios.testclient import TestClient
-from pydantic import BaseModel
 
 
 class Filters(BaseModel):
@@ -36,10 +37,10 @@ def _app() -> Any:
         flag: bool = False,
         limit: int = Query(10, ge=1, le=100),
         ids: list[int] = Query([]),
-        maybe: Optional[float] = None,
-        when: Optional[datetime.date] = None,
-        ref: Optional[uuid.UUID] = None,
-        amount: Optional[Decimal] = Query(None, max_digits=6),
+        maybe: float | None = None,
+        when: datetime.date | None = None,
+        ref: uuid.UUID | None = None,
+        amount: Decimal | None = Query(None, max_digits=6),
         mode: Literal["a", "b"] = "a",
         word: str = Query("", max_length=8, pattern="^[a-z]*$"),
         x_count: int = Header(0),

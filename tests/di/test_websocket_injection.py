@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
+
 from nexios import Depend, Router, get_application
 from nexios.dependencies import Header, Path, Query
 from nexios.testclient import TestClient
-from nexios_core.exceptions import HTTPException
+from nexios_core.exceptions import HTTPException, WebSocketException
 from nexios_core.testclient import WebSocketDenied
 from nexios_core.websocket import WebSocket
 
@@ -111,8 +111,9 @@ def test_websocket_validation_failure_refuses_the_connection_without_a_server_er
     with pytest.raises(WebSocketDenied) as denied:
         with TestClient(app).websocket_connect("/ws?limit=abc"):
             pass
-    # A policy refusal, not an internal error (1011) logged as a crash.
-    assert denied.value.code != 1011
+    # A policy refusal naming the field, not an internal error (1011) logged as a crash.
+    assert denied.value.code == 1008
+    assert "query.limit" in denied.value.reason
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
@@ -137,5 +138,35 @@ def test_websocket_dependency_refusing_with_http_exception_closes_before_accept(
     with pytest.raises(WebSocketDenied) as denied:
         with client.websocket_connect("/ws?token=bad"):
             pass
-    assert denied.value.code != 1011
+    assert denied.value.code == 1008
+    assert denied.value.reason == "forbidden"
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_websocket_refusal_reason_stays_within_the_protocol_limit() -> None:
+    app = get_application()
+
+    @app.ws_route("/ws")
+    async def handler(websocket: WebSocket, a_very_long_parameter_name_number_one: int = Query(),
+                      a_very_long_parameter_name_number_two: int = Query(),
+                      a_very_long_parameter_name_number_three: int = Query()) -> None:
+        await websocket.accept()
+
+    with pytest.raises(WebSocketDenied) as denied:
+        with TestClient(app).websocket_connect("/ws"):
+            pass
+    assert denied.value.code == 1008
+    assert 0 < len(denied.value.reason.encode("utf-8")) <= 123
+
+
+def test_deliberate_close_after_accept_keeps_its_code() -> None:
+    app = get_application()
+
+    @app.ws_route("/ws")
+    async def handler(websocket: WebSocket) -> None:
+        await websocket.accept()
+        raise WebSocketException(4000, "custom close")
+
+    with TestClient(app).websocket_connect("/ws") as session:
+        message = session.receive()
+        assert (message["type"], message["code"]) == ("websocket.close", 4000)

@@ -200,6 +200,8 @@ class App:
             return await self.dispatcher.dispatch(request, response)
         except HTTPException as exc:
             return await self._handle_http_exception(request, response, exc)
+        except ClientDisconnect:
+            raise  # the client left: nothing to answer, and no error for a catch-all handler
         except Exception as exc:
             handler = self.exception_handlers.find(exc)
             if handler is None:
@@ -281,6 +283,12 @@ class App:
             if not closed:
                 with contextlib.suppress(Exception):
                     await send({"type": "websocket.close", "code": exc.code, "reason": exc.reason})
+        except HTTPException as exc:  # e.g. a permission check: refuse, don't log a crash
+            if not closed:
+                reason = str(exc.detail)[:123]  # a close reason must fit in 123 bytes
+                with contextlib.suppress(Exception):
+                    await send({"type": "websocket.close", "code": 1008,
+                                "reason": reason.encode("utf-8")[:123].decode("utf-8", "ignore")})
         except Exception as exc:
             log_server_error(Request(scope, receive, send), exc)
             if not closed:

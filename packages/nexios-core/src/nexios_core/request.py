@@ -357,6 +357,9 @@ class Request:
             from .forms import parse_form  # python-multipart loads only for apps that read forms
 
             content_type = self.content_type
+            if not content_type and not await self._read_body():
+                self._form = FormData()  # nothing was sent: an empty form, not a 415
+                return self._form
             if not content_type.startswith(
                 ("multipart/form-data", "application/x-www-form-urlencoded")
             ):

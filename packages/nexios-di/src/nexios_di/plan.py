@@ -30,8 +30,10 @@ import pydantic
 
 from nexios_core.concurrency import is_async_callable
 from nexios_core.datastructures import UploadFile
+from nexios_core.exceptions import HTTPException, WebSocketException
 from nexios_core.request import Request
 from nexios_core.responses import BaseResponse, Response
+from nexios_core.websocket import WebSocketState
 
 from .context import Context
 from .errors import DependencyError, RequestValidationError
@@ -312,6 +314,33 @@ class InjectionPlan:
         return result
 
 
+class _WebSocketPlan(InjectionPlan):
+    """The plan of a WebSocket handler: an ``HTTPException`` before the handshake is accepted (a
+    422 from validation, a 401/403 from a dependency or guard) refuses the connection with close
+    code 1008 instead of escaping as an internal error (1011)."""
+
+    __slots__ = ()
+
+    async def __call__(self, request: Any, response: Any, params: dict[str, Any]) -> Any:
+        try:
+            return await InjectionPlan.__call__(self, request, response, params)
+        except HTTPException as exc:
+            if getattr(request, "application_state", None) is not WebSocketState.CONNECTING:
+                raise
+            raise WebSocketException(1008, _close_reason(exc)) from exc
+
+
+def _close_reason(exc: HTTPException) -> str:
+    """A short close reason (the protocol allows 123 bytes): the failing fields, or the detail."""
+    if isinstance(exc, RequestValidationError):
+        fields = ", ".join(".".join(str(part) for part in error["loc"]) for error in exc.errors)
+        text = f"Invalid {fields}"
+    else:
+        text = exc.detail if isinstance(exc.detail, str) else f"HTTP {exc.status_code}"
+    encoded = text.encode("utf-8")
+    return text if len(encoded) <= 123 else encoded[:120].decode("utf-8", "ignore") + "..."
+
+
 def _positional(names: list[str], request: Any, response: Any) -> list[Any]:
     return [request if name != "response" else response for name in names]
 
@@ -344,6 +373,8 @@ def build_plan(
     if not is_async_callable(func):
         raise DependencyError(f"Handler {_name_of(func)} must be an async function (async def ...)")
     plan = _plan_for(func, kind, set(path_params), path_types or {}, handler=True, stack=set())
+    if kind == "websocket":
+        plan.__class__ = _WebSocketPlan  # same slots: only __call__ differs
     plan.guards = list(getattr(func, GUARDS_ATTRIBUTE, ()))
     context = _path_context(set(path_params), path_types or {})
     for marker in dependencies:

@@ -18,10 +18,10 @@ def _early_plan(handler: Callable[..., Awaitable[Any]], converters: dict[str, An
                 dependencies: Sequence[Any], kind: Any) -> InjectionPlan | None:
     try:
         return build_plan(handler, converters, dependencies, kind)
-    except DependencyError as exc:
-        if "not a path parameter" in str(exc) and "no annotation" in str(exc):
-            return None  # may be a parameter of the router's prefix: Router.add_route checks
-        raise
+    except DependencyError:
+        # Perhaps a parameter of the router's prefix, which the route does not know yet:
+        # Router.add_route binds again with its prefix and raises if it still fails.
+        return None
 
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
