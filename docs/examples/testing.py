@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from nexios import Depend, get_application
+from nexios.exceptions import NotFoundException
 from nexios.http import Request, Response
 from nexios.testclient import AsyncTestClient, TestClient
 from nexios_core.websocket import WebSocket
@@ -41,7 +42,9 @@ app = get_application(lifespan=lifespan)
 @app.post("/buy/{product}")
 async def buy(request: Request, response: Response, product: str,
               gateway: PaymentGateway = Depend(get_gateway)) -> Response:
-    price = request.app.state.prices[product]
+    price = request.app.state.prices.get(product)
+    if price is None:
+        raise NotFoundException(detail=f"No product {product!r}")
     receipt = await gateway.charge(price)
     return response.status(201).json({"product": product, "receipt": receipt})
 

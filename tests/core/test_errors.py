@@ -283,3 +283,31 @@ async def test_broken_handler_for_a_middleware_error_still_gives_a_500(
     assert broken.json()["request_id"] == broken.headers["x-request-id"]
     assert any(broken.json()["request_id"] in r.getMessage() for r in caplog.records)
     assert (converted.status_code, converted.json()) == (422, {"detail": "converted to 422"})
+
+
+async def test_catch_all_handler_errors_are_logged_once_even_behind_function_middleware(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = get_application()
+
+    @app.middleware
+    async def passthrough(request: Any, response: Any, call_next: Any) -> Any:
+        return await call_next()
+
+    @app.get("/boom")
+    async def boom(request: Any, response: Any) -> Any:
+        raise RuntimeError("secret detail")
+
+    async def catch_all(request: Any, response: Any, exc: Exception) -> Any:
+        return response.json({"handled": type(exc).__name__}, status_code=500)
+
+    app.add_exception_handler(Exception, catch_all)
+    transport = httpx.ASGITransport(app=app)
+    with caplog.at_level(logging.ERROR, logger="nexios.error"):
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            answer = await client.get("/boom")
+    assert answer.status_code == 500
+    assert answer.json() == {"handled": "RuntimeError"}
+    errors = [r for r in caplog.records if r.name == "nexios.error"]
+    assert len(errors) == 1
+    assert "request_id=" in errors[0].getMessage()

@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 import decimal
 import enum
+import json
 import uuid
 
 import pydantic
@@ -139,12 +140,10 @@ def test_dumps_handles_common_types() -> None:
     assert "é".encode() in jsoncodec.dumps("é")  # UTF-8, not \\u escapes
 
 
-def test_dumps_big_ints_and_refuses_unknown_objects_and_nan() -> None:
+def test_dumps_big_ints_and_refuses_unknown_objects() -> None:
     assert jsoncodec.dumps(2**80) == str(2**80).encode()
     with pytest.raises(TypeError):
         jsoncodec.dumps(object())
-    with pytest.raises((ValueError, TypeError)):
-        jsoncodec._dumps_stdlib(float("nan"))
 
 
 def test_deep_documents_within_the_limit_round_trip() -> None:
@@ -159,3 +158,10 @@ def test_lone_surrogate_deep_inside_nesting_is_still_a_400() -> None:
     payload = b"[" * 1000 + b'"\\ud800"' + b"]" * 1000
     with pytest.raises(BadRequest, match="surrogate"):
         jsoncodec.loads(payload)
+
+
+@pytest.mark.parametrize("encoder", ["orjson", "stdlib"])
+def test_non_finite_floats_encode_as_null_with_or_without_orjson(encoder: str) -> None:
+    dumps = jsoncodec.dumps if encoder == "orjson" else jsoncodec._dumps_stdlib
+    data = {"nan": float("nan"), "inf": [float("inf"), -float("inf")], "ok": 1.5}
+    assert json.loads(dumps(data)) == {"nan": None, "inf": [None, None], "ok": 1.5}

@@ -172,3 +172,40 @@ def test_app_scoped_dependency_reading_the_request_fails_at_registration() -> No
             return s
 
     assert "singleton" in str(caught.value) and "reader" in str(caught.value)
+
+
+def test_app_scoped_dependencies_outlive_every_hook_and_honour_overrides_at_startup() -> None:
+    from nexios import Depend, get_application
+    from nexios.testclient import TestClient
+
+    events: list[str] = []
+
+    async def real_pool() -> Any:
+        events.append("real pool opened")
+        yield "real"
+        events.append("real pool closed")
+
+    async def fake_pool() -> Any:
+        events.append("fake pool opened")
+        yield "fake"
+        events.append("fake pool closed")
+
+    app = get_application(on_shutdown=[lambda: events.append("constructor shutdown hook")])
+
+    @app.get("/pool")
+    async def pool(request: Any, response: Any, db: str = Depend(real_pool, scope="app")) -> Any:
+        return {"db": db}
+
+    @app.on_shutdown
+    async def late_hook() -> None:
+        events.append("decorator shutdown hook")
+
+    app.dependency_overrides[real_pool] = fake_pool
+    with TestClient(app) as client:
+        assert client.get("/pool").json() == {"db": "fake"}
+    assert events == [
+        "fake pool opened",
+        "constructor shutdown hook",
+        "decorator shutdown hook",
+        "fake pool closed",
+    ]

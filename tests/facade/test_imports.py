@@ -33,6 +33,19 @@ DOCUMENTED: dict[str, list[str]] = {
     "nexios.utils.concurrency": ["run_in_threadpool", "gather"],
     "nexios.staticfiles": ["StaticFiles"],
     "nexios.background": ["BackgroundTask", "BackgroundTasks"],
+    "nexios.websockets": ["WebSocket", "WebSocketDisconnect", "WebSocketConsumer"],
+    "nexios.websockets.channels": ["Channel", "ChannelBox"],
+    "nexios.dependencies": ["Depend", "Context", "Query", "Header", "Cookie", "Path", "Body", "Form", "File"],
+    "nexios.session.middleware": ["SessionMiddleware"],
+    "nexios.session.base": ["BaseSessionInterface"],
+    "nexios.session.signed_cookies": ["SignedSessionManager"],
+    "nexios.session.file": ["FileSessionManager"],
+    "nexios.auth": ["AuthenticationMiddleware", "SimpleUser", "UnauthenticatedUser"],
+    "nexios.auth.decorator": ["auth"],
+    "nexios.middleware.csrf": ["CSRFMiddleware"],
+    "nexios.limits": ["Limits"],
+    "nexios.datastructures": ["UploadFile", "Headers", "QueryParams"],
+    "nexios": ["NexiosApp", "get_application", "Router", "Depend"],
 }
 
 

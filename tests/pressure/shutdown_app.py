@@ -45,6 +45,28 @@ async def slow(request: Request, response: Response) -> Any:
     return {"slow": "done"}
 
 
+async def stream_resource() -> AsyncIterator[str]:
+    record("stream-resource-open")
+    try:
+        yield "resource"
+    finally:
+        await anyio.sleep(0)  # cleanup that awaits must still complete after a cancellation
+        record("stream-resource-closed")
+
+
+@app.get("/forever")
+async def forever(request: Request, response: Response, resource: str = Depend(stream_resource)) -> Any:
+    async def ticks() -> AsyncIterator[bytes]:
+        try:
+            while True:
+                yield b"tick\n"
+                await anyio.sleep(0.05)
+        finally:
+            record("stream-stopped")
+
+    return response.stream(ticks())
+
+
 async def connection_resource(websocket: WebSocket) -> AsyncIterator[str]:
     record("ws-resource-open")
     try:

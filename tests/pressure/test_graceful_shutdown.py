@@ -134,6 +134,32 @@ async def test_sigterm_closes_websockets_with_1001_when_the_server_lets_the_app_
     assert_clean_exit(exit_code, output)
 
 
+async def test_a_stream_that_never_ends_is_cancelled_after_the_grace_period_and_cleaned_up(
+    event_log: Path, child_server: list[LiveServer]
+) -> None:
+    server = LiveServer("tests.pressure.shutdown_app:app", log_level="info", timeout_graceful_shutdown=1)
+    child_server.append(server)
+    server.start()
+    assert server.process is not None
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=15) as client:
+        async with client.stream("GET", "/forever") as answer:
+            chunks = answer.aiter_raw()
+            assert (await chunks.__anext__()).startswith(b"tick")
+            server.process.send_signal(signal.SIGTERM)
+            with anyio.fail_after(10):
+                with pytest.raises(httpx.HTTPError):  # the server ends the endless response
+                    async for _ in chunks:
+                        pass
+    exit_code = await anyio.to_thread.run_sync(server.process.wait, 15)
+    output = server.output()
+    assert exit_code in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output and "Traceback" not in output, output
+    log = events(event_log)
+    hook = log.index("shutdown-hook open-websockets=0")
+    assert log.index("stream-stopped") < hook
+    assert log.index("stream-resource-closed") < hook  # the dependency's cleanup ran to its end
+
+
 # --- the app's part, driven in-process through ASGI messages --------------------------------
 
 

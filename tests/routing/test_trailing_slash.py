@@ -158,3 +158,19 @@ async def test_root_path_is_not_redirected(client_for: Any) -> None:
     async with client_for(app) as client:
         answer = await client.get("/")
     assert answer.json() == {"route": "home"}
+
+
+async def test_slash_redirect_only_points_at_a_route_serving_the_method(client_for: Any) -> None:
+    app = NexiosApp()
+
+    @app.get("/items")
+    async def items(request: Any, response: Any) -> Any:
+        return []
+
+    async with client_for(app) as client:
+        get = await client.get("/items/", follow_redirects=False)
+        delete = await client.delete("/items/", follow_redirects=False)
+    assert get.status_code == 307
+    assert get.headers["location"] == "/items"
+    # Redirecting would only lead to a 405: the path with the slash does not exist for DELETE.
+    assert delete.status_code == 404

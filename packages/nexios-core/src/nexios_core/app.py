@@ -204,7 +204,9 @@ class App:
             raise  # the client left: nothing to answer, and no error for a catch-all handler
         except Exception as exc:
             handler = self.exception_handlers.find(exc)
-            if handler is None:
+            if handler is None or handler is self.exception_handlers.server_error_handler:
+                # The catch-all (Exception / 500) handler runs where unhandled errors are
+                # logged with their request id, with or without middleware in between.
                 raise
             return await call_exception_handler(handler, request, response, exc)
 

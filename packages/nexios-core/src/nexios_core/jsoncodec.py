@@ -85,12 +85,27 @@ def _more_recursion(extra: int) -> Iterator[None]:
             sys.setrecursionlimit(previous)
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities replaced by ``None`` (JSON has no such numbers)."""
+    if isinstance(value, float):
+        return value if value - value == 0.0 else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
 def _dumps_stdlib(value: Any) -> bytes:
     try:
         return _stdlib_encoder.encode(value).encode("utf-8")
     except RecursionError:
         with _more_recursion(_MAX_EXTRA_RECURSION):
             return _stdlib_encoder.encode(value).encode("utf-8")
+    except ValueError:
+        # NaN/Infinity: written as null, as orjson does, so the output never depends on
+        # whether orjson is installed (and is always valid JSON).
+        return _stdlib_encoder.encode(_finite(value)).encode("utf-8")
 
 
 if _orjson is not None:
@@ -108,7 +123,7 @@ if _orjson is not None:
 else:  # pragma: no cover - depends on the environment
     dumps = _dumps_stdlib
 
-dumps.__doc__ = "Serialise ``value`` to compact UTF-8 JSON bytes."
+dumps.__doc__ = "Serialise ``value`` to compact UTF-8 JSON bytes (NaN and infinities as null)."
 
 
 def _refuse_constant(name: str) -> Any:

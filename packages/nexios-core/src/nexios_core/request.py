@@ -478,12 +478,14 @@ def parse_cookie_header(header: str) -> dict[str, str]:
 
 
 def _valid_host(host: str) -> bool:
-    if not host or len(host) > 255:
+    # ASCII only: header bytes arrive decoded as latin-1, where "\xb2" ("²") passes isdigit()
+    # and "\xe9" isalnum(), yet neither may appear in a host name or port.
+    if not host or len(host) > 255 or not host.isascii():
         return False
     name, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
     if not name:
         name, port = host, ""
-    if port and not port.isdigit():
+    if port and not (port.isdigit() and len(port) <= 5):
         return False
     if name.startswith("["):
         try:

@@ -9,10 +9,37 @@ registration; the plan's ``all_parameters()`` describes its inputs to other pack
 from .context import Context
 from .errors import DependencyError, RequestValidationError
 from .lifecycle import app_scoped_nodes, close_app_scope, start_app_scope
-from .markers import Body, Cookie, Depend, Depends, File, Form, Header, Param, Path, Query
+from .markers import (
+    Body,
+    BodyParam,
+    Cookie,
+    CookieParam,
+    Depend,
+    Dependency,
+    Depends,
+    File,
+    FileParam,
+    Form,
+    FormParam,
+    Header,
+    HeaderParam,
+    Param,
+    Path,
+    PathParam,
+    Query,
+    QueryParam,
+)
 from .plan import DependencyNode, InjectionPlan, ParameterInfo, build_plan
 
 __all__ = [
+    "QueryParam",
+    "PathParam",
+    "HeaderParam",
+    "FormParam",
+    "FileParam",
+    "Dependency",
+    "CookieParam",
+    "BodyParam",
     "Body",
     "Context",
     "Cookie",

@@ -29,9 +29,17 @@ def app_scoped_nodes(plans: Iterable[InjectionPlan]) -> list[DependencyNode]:
 
 
 async def start_app_scope(app: Any, plans: Iterable[InjectionPlan]) -> None:
-    """Create every app-scoped dependency now (call at start-up) rather than on first use."""
+    """Create every app-scoped dependency now (call at start-up) rather than on first use.
+
+    ``app.dependency_overrides`` is honoured: an overridden dependency's replacement is created
+    instead, so a test that swaps a connection pool never opens the real one.
+    """
     scope = app_scope_for(app)
+    overrides = getattr(app, "dependency_overrides", None) or {}
     for node in app_scoped_nodes(plans):
+        replacement = overrides.get(node.call)
+        if replacement is not None:
+            node = node.override_node(replacement, "http")
         await scope.get(node)
 
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal
 DependencyScope = Literal["request", "app"]
 
 
-class Depend:
+class Dependency:
     """Inject the result of ``dependency``.
 
     - ``use_cache`` (default True): within one request, a dependency used by several parameters
@@ -52,8 +52,6 @@ class Depend:
         return f"Depend({name})"
 
 
-Depends = Depend
-"""FastAPI spelling, for code moving over."""
 
 
 class Param:
@@ -93,7 +91,7 @@ class Param:
         return f"{type(self).__name__}({self.default!r})"
 
 
-class Query(Param):
+class QueryParam(Param):
     """A query-string value: ``limit: int = Query(10, ge=1, le=100)``. A ``list[...]``
     annotation collects repeated keys."""
 
@@ -101,7 +99,7 @@ class Query(Param):
     __slots__ = ()
 
 
-class Header(Param):
+class HeaderParam(Param):
     """A request header; the name is the parameter's with ``_`` turned into ``-``
     (``user_agent`` reads ``User-Agent``) unless ``alias`` is given."""
 
@@ -113,21 +111,21 @@ class Header(Param):
         self.convert_underscores = convert_underscores
 
 
-class Cookie(Param):
+class CookieParam(Param):
     """A request cookie."""
 
     source = "cookie"
     __slots__ = ()
 
 
-class Path(Param):
+class PathParam(Param):
     """A path parameter with constraints: ``item_id: int = Path(ge=1)``."""
 
     source = "path"
     __slots__ = ()
 
 
-class Body(Param):
+class BodyParam(Param):
     """The JSON body, or (with ``embed=True``, or when several body parameters exist) one key of
     the JSON object named after the parameter."""
 
@@ -139,19 +137,77 @@ class Body(Param):
         self.embed = embed
 
 
-class Form(Param):
+class FormParam(Param):
     """A form field (``multipart/form-data`` or urlencoded)."""
 
     source = "form"
     __slots__ = ()
 
 
-class File(Param):
+class FileParam(Param):
     """An uploaded file (``UploadFile``, or ``list[UploadFile]`` for several)."""
 
     source = "file"
     __slots__ = ()
 
 
-__all__ = ["Body", "Cookie", "Depend", "DependencyScope", "Depends", "File", "Form", "Header",
-           "Param", "Path", "Query"]
+# The public spellings are functions typed to return ``Any``, so that a typed parameter such as
+# ``limit: int = Query(10)`` or ``db: Session = Depend(get_db)`` passes a type checker; the
+# objects they return are the marker classes above, which the injection plan recognises.
+
+
+def Depend(  # noqa: N802 - the documented name
+    dependency: Callable[..., Any] | None = None,
+    *,
+    use_cache: bool = True,
+    blocking: bool = False,
+    scope: DependencyScope = "request",
+) -> Any:
+    """Inject the result of ``dependency`` (see :class:`Dependency` for the options)."""
+    return Dependency(dependency, use_cache=use_cache, blocking=blocking, scope=scope)
+
+
+Depends = Depend
+"""FastAPI spelling, for code moving over."""
+
+
+def Query(default: Any = ..., **options: Any) -> Any:  # noqa: N802
+    """A query-string value (see :class:`QueryParam`)."""
+    return QueryParam(default, **options)
+
+
+def Header(default: Any = ..., **options: Any) -> Any:  # noqa: N802
+    """A request header (see :class:`HeaderParam`)."""
+    return HeaderParam(default, **options)
+
+
+def Cookie(default: Any = ..., **options: Any) -> Any:  # noqa: N802
+    """A request cookie (see :class:`CookieParam`)."""
+    return CookieParam(default, **options)
+
+
+def Path(default: Any = ..., **options: Any) -> Any:  # noqa: N802
+    """A path parameter with constraints (see :class:`PathParam`)."""
+    return PathParam(default, **options)
+
+
+def Body(default: Any = ..., **options: Any) -> Any:  # noqa: N802
+    """The JSON body or one key of it (see :class:`BodyParam`)."""
+    return BodyParam(default, **options)
+
+
+def Form(default: Any = ..., **options: Any) -> Any:  # noqa: N802
+    """A form field (see :class:`FormParam`)."""
+    return FormParam(default, **options)
+
+
+def File(default: Any = ..., **options: Any) -> Any:  # noqa: N802
+    """An uploaded file (see :class:`FileParam`)."""
+    return FileParam(default, **options)
+
+
+__all__ = [
+    "Body", "BodyParam", "Cookie", "CookieParam", "Depend", "Dependency", "DependencyScope",
+    "Depends", "File", "FileParam", "Form", "FormParam", "Header", "HeaderParam", "Param", "Path",
+    "PathParam", "Query", "QueryParam",
+]

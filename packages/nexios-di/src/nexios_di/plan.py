@@ -18,12 +18,13 @@ Classification of a parameter, first rule that applies:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import logging
 import typing
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 import pydantic
@@ -37,7 +38,17 @@ from nexios_core.websocket import WebSocketState
 
 from .context import Context
 from .errors import DependencyError, RequestValidationError
-from .markers import Body, Cookie, Depend, File, Form, Header, Param, Path, Query
+from .markers import (
+    BodyParam,
+    CookieParam,
+    Dependency,
+    FileParam,
+    FormParam,
+    HeaderParam,
+    Param,
+    PathParam,
+    QueryParam,
+)
 from .scope import DependencyScope, app_scope_for
 from .validation import MISSING, BodyReader, FormReader, ValueReader, is_list_annotation
 
@@ -81,7 +92,7 @@ def _hints(func: Callable[..., Any]) -> dict[str, Any]:
         func.__init__ if inspect.isclass(func) else type(func).__call__
     )
     try:
-        return typing.get_type_hints(target, include_extras=False)
+        return typing.get_type_hints(target, include_extras=True)
     except Exception:
         pass
     # One name that cannot be resolved (a type imported only under TYPE_CHECKING, a class local
@@ -92,11 +103,37 @@ def _hints(func: Callable[..., Any]) -> dict[str, Any]:
     for name, annotation in dict(getattr(target, "__annotations__", {})).items():
         try:
             resolved[name] = typing.get_type_hints(
-                _AnnotationHolder({name: annotation}), globalns=namespace, include_extras=False
+                _AnnotationHolder({name: annotation}), globalns=namespace, include_extras=True
             )[name]
         except Exception as exc:
             resolved[name] = _Unresolved(annotation, exc)
     return resolved
+
+
+def _split_annotated(annotation: Any, default: Any, where: str) -> tuple[Any, Any]:
+    """``Annotated[T, Depend(f)]`` / ``Annotated[T, Query(ge=1)] = 10``: the marker in the
+    metadata becomes the parameter's marker (the Python default, if any, becomes the marker's
+    default); other metadata (pydantic constraints) stays on the type for validation."""
+    if typing.get_origin(annotation) is not Annotated:
+        return annotation, default
+    base, *extras = typing.get_args(annotation)
+    markers = [item for item in extras if isinstance(item, (Dependency, Param, Context))]
+    rest = [item for item in extras if not isinstance(item, (Dependency, Param, Context))]
+    if len(markers) > 1:
+        raise DependencyError(f"{where}: Annotated[...] holds more than one Depend/Query/... marker")
+    if isinstance(default, (Dependency, Param)) and markers:
+        raise DependencyError(f"{where}: a marker both in Annotated[...] and as the default")
+    metadata = (base, *rest)  # subscripting with a tuple is Annotated[base, *rest]
+    annotation = Annotated[metadata] if rest else base
+    if not markers:
+        return annotation, default
+    marker = markers[0]
+    if default is not inspect.Parameter.empty:
+        if not isinstance(marker, Param):
+            raise DependencyError(f"{where}: Annotated[..., {type(marker).__name__}(...)] takes no default")
+        marker = copy.copy(marker)
+        marker.default = default
+    return annotation, marker
 
 
 class _AnnotationHolder:
@@ -114,11 +151,18 @@ class _Unresolved:
         self.error = error
 
 
+def _plain(annotation: Any) -> Any:
+    """``Annotated[T, ...]`` is classified as ``T``."""
+    return typing.get_args(annotation)[0] if typing.get_origin(annotation) is Annotated else annotation
+
+
 def _is_subclass(annotation: Any, base: type) -> bool:
+    annotation = _plain(annotation)
     return isinstance(annotation, type) and issubclass(annotation, base)
 
 
 def _is_body_model(annotation: Any) -> bool:
+    annotation = _plain(annotation)
     plain = annotation
     origin = typing.get_origin(annotation)
     if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
@@ -133,6 +177,7 @@ def _is_body_model(annotation: Any) -> bool:
 
 
 def _is_upload(annotation: Any) -> bool:
+    annotation = _plain(annotation)
     if _is_subclass(annotation, UploadFile):
         return True
     args = typing.get_args(annotation)
@@ -174,7 +219,7 @@ class DependencyNode:
         """The node for ``replacement`` (built on first use, then reused)."""
         node = self._override_nodes.get(replacement)
         if node is None:
-            node = _dependency_node(replacement, Depend(replacement, use_cache=self.use_cache,
+            node = _dependency_node(replacement, Dependency(replacement, use_cache=self.use_cache,
                                                          blocking=self.blocking), kind, set(),
                                     self.path_context)
             self._override_nodes[replacement] = node
@@ -363,7 +408,7 @@ def build_plan(
     *,
     path_params: Sequence[str] = (),
     path_types: dict[str, Any] | None = None,
-    dependencies: Sequence[Depend] = (),
+    dependencies: Sequence[Dependency] = (),
     kind: Kind = "http",
 ) -> InjectionPlan:
     """Inspect ``func`` (a route handler) once and return its plan. ``path_params`` are the names
@@ -378,7 +423,7 @@ def build_plan(
     plan.guards = list(getattr(func, GUARDS_ATTRIBUTE, ()))
     context = _path_context(set(path_params), path_types or {})
     for marker in dependencies:
-        if not isinstance(marker, Depend) or marker.dependency is None or not callable(marker.dependency):
+        if not isinstance(marker, Dependency) or marker.dependency is None or not callable(marker.dependency):
             raise DependencyError(
                 f"dependencies=[...] for {_name_of(func)} must hold Depend(callable) items, got {marker!r}"
             )
@@ -410,7 +455,7 @@ def _path_context(path_names: set[str], path_types: dict[str, Any]) -> _PathCont
 _NODES: dict[tuple[Any, bool, bool, str, str, _PathContext], DependencyNode] = {}
 
 
-def _dependency_node(call: Callable[..., Any], marker: Depend, kind: Kind,
+def _dependency_node(call: Callable[..., Any], marker: Dependency, kind: Kind,
                      stack: set[Any], path_context: _PathContext = ((), ())) -> DependencyNode:
     if marker.scope == "app":
         path_context = ((), ())  # created once for the app: no request, no path values
@@ -454,16 +499,17 @@ def _plan_for(func: Callable[..., Any], kind: Kind, path_names: set[str], path_t
         raise DependencyError(f"Cannot read the signature of {_name_of(func)}: {exc}") from None
     hints = _hints(func)
     leading = handler
-    body_params: list[tuple[str, Any, Body | None, Any]] = []
-    body_marker: Body | None
+    body_params: list[tuple[str, Any, BodyParam | None, Any]] = []
+    body_marker: BodyParam | None
     for parameter in signature.parameters.values():
         name = parameter.name
         if parameter.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
             continue
         annotation = hints.get(name, inspect.Parameter.empty)
         default = parameter.default
-        has_default = default is not inspect.Parameter.empty
         where = f"{_name_of(func)}, parameter {name!r}"
+        annotation, default = _split_annotated(annotation, default, where)
+        has_default = default is not inspect.Parameter.empty
         unresolved = annotation if isinstance(annotation, _Unresolved) else None
         if unresolved is not None:
             # The leading request/response are known by position (their types are often imported
@@ -475,7 +521,7 @@ def _plan_for(func: Callable[..., Any], kind: Kind, path_names: set[str], path_t
             plan.positional.append(_leading_role(plan, name, annotation, kind))  # type: ignore[arg-type]
             continue
         leading = False
-        if unresolved is not None and not isinstance(default, (Depend, Context)):
+        if unresolved is not None and not isinstance(default, (Dependency, Context)):
             raise DependencyError(
                 f"{where}: its annotation {unresolved.text!r} cannot be resolved at run time "
                 f"({unresolved.error}); import the type at module level"
@@ -484,8 +530,8 @@ def _plan_for(func: Callable[..., Any], kind: Kind, path_names: set[str], path_t
             raise DependencyError(f"{where}: positional-only parameters cannot be injected")
         ann = Any if annotation is inspect.Parameter.empty else annotation
         # 2. path parameters
-        if name in path_names or isinstance(default, Path):
-            marker = default if isinstance(default, Path) else None
+        if name in path_names or isinstance(default, PathParam):
+            marker = default if isinstance(default, PathParam) else None
             key = marker.alias if marker is not None and marker.alias else name
             if key not in path_names:
                 raise DependencyError(f"{where}: Path() parameter {key!r} is not in the route path")
@@ -500,7 +546,7 @@ def _plan_for(func: Callable[..., Any], kind: Kind, path_names: set[str], path_t
             plan.parameters.append(ParameterInfo(name, key, "path", ann, True, None, marker))
             continue
         # 3. explicit markers
-        if isinstance(default, Depend):
+        if isinstance(default, Dependency):
             call = default.dependency
             if call is None:
                 if not callable(ann) or ann is Any:
@@ -515,11 +561,11 @@ def _plan_for(func: Callable[..., Any], kind: Kind, path_names: set[str], path_t
                 raise DependencyError(f"{where}: {exc}") from None
             plan.dependencies.append((name, node))
             continue
-        if isinstance(default, Body):
+        if isinstance(default, BodyParam):
             body_params.append((name, ann, default, MISSING if default.required else default.default))
             continue
-        if isinstance(default, (Form, File)):
-            is_file = isinstance(default, File) or _is_upload(ann)
+        if isinstance(default, (FormParam, FileParam)):
+            is_file = isinstance(default, FileParam) or _is_upload(ann)
             key = default.alias or name
             value = MISSING if default.required else default.default
             plan.readers.append((name, FormReader(name, key, ann, default, value, is_file)))
@@ -528,11 +574,11 @@ def _plan_for(func: Callable[..., Any], kind: Kind, path_names: set[str], path_t
                 None if default.required else default.default, default,
             ))
             continue
-        if isinstance(default, (Query, Header, Cookie)):
+        if isinstance(default, (QueryParam, HeaderParam, CookieParam)):
             key = default.alias or (
-                name.replace("_", "-") if isinstance(default, Header) and default.convert_underscores else name
+                name.replace("_", "-") if isinstance(default, HeaderParam) and default.convert_underscores else name
             )
-            if isinstance(default, Header):
+            if isinstance(default, HeaderParam):
                 key = key.lower()
             value = MISSING if default.required else default.default
             plan.values.append((name, ValueReader(name, key, default.source, ann, default, value)))

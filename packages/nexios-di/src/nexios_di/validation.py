@@ -21,7 +21,7 @@ from nexios_core.datastructures import UploadFile
 from nexios_core.exceptions import UnsupportedMediaType
 
 from .errors import error_item, from_pydantic
-from .markers import Body, File, Form, Param
+from .markers import BodyParam, FileParam, FormParam, Param
 
 _MISSING: Any = object()
 
@@ -70,6 +70,8 @@ _FAST: dict[Any, tuple[Callable[[str], Any], str, str]] = {
 
 
 def _strip_optional(annotation: Any) -> Any:
+    if typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
     origin = typing.get_origin(annotation)
     if origin is typing.Union or origin is types.UnionType:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -109,7 +111,8 @@ def build_validator(annotation: Any, marker: Param | None) -> Callable[[Any], An
     """A function validating one raw value; raises ``_Invalid`` with errors under an empty loc."""
     constraints = marker.constraints if marker is not None else {}
     plain = _strip_optional(annotation)
-    fast = _FAST.get(plain)
+    # Annotated metadata (pydantic/annotated-types constraints) needs the real validator.
+    fast = None if typing.get_origin(annotation) is Annotated else _FAST.get(plain)
     bounds = _numeric_bounds(plain, constraints)
     if fast is not None and (not constraints or bounds is not None):
         convert, kind, message = fast
@@ -202,7 +205,7 @@ class BodyReader:
 
     __slots__ = ("name", "key", "embed", "default", "required", "adapter")
 
-    def __init__(self, name: str, annotation: Any, marker: Body | None, default: Any, embed: bool) -> None:
+    def __init__(self, name: str, annotation: Any, marker: BodyParam | None, default: Any, embed: bool) -> None:
         self.name = name
         self.key = (marker.alias if marker is not None and marker.alias else name)
         self.embed = embed
@@ -249,7 +252,7 @@ class FormReader:
 
     __slots__ = ("value", "is_file")
 
-    def __init__(self, name: str, key: str, annotation: Any, marker: Form | File | None,
+    def __init__(self, name: str, key: str, annotation: Any, marker: FormParam | FileParam | None,
                  default: Any, is_file: bool) -> None:
         self.is_file = is_file
         many = is_list_annotation(annotation)

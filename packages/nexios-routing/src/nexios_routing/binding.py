@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from nexios_di import Depend, InjectionPlan
+from nexios_di import InjectionPlan
 from nexios_di import build_plan as build_injection_plan
 from nexios_di.plan import Kind
 
@@ -36,7 +36,7 @@ _PRODUCED: dict[type, type] = {
 def build_plan(
     handler: Callable[..., Awaitable[Any]],
     path_converters: dict[str, Any],
-    dependencies: Sequence[Depend] = (),
+    dependencies: Sequence[Any] = (),
     kind: Kind = "http",
 ) -> InjectionPlan:
     """The injection plan for ``handler`` on a path with ``path_converters``."""

@@ -365,7 +365,10 @@ class Router:
         if self.redirect_slashes and path != "/":
             target = path[:-1] if path.endswith("/") else path + "/"
             probe: list[_PathEntry] = []
-            if compiled.static.get(target) or compiled.trie.find(target, method, probe):  # type: ignore[union-attr]
+            static_target = compiled.static.get(target)  # type: ignore[union-attr]
+            if (static_target is not None and method in static_target.endpoints) or compiled.trie.find(  # type: ignore[union-attr]
+                target, method, probe
+            ):
                 # The path is percent-decoded: encode it again so that non-ASCII text cannot
                 # break the header, "%3F" stays in the path, and "\\" or a tab (which browsers
                 # read as "/" or drop) cannot turn "/\\evil.com" into "//evil.com".

@@ -7,7 +7,8 @@ packages' seams as they are installed.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from nexios_core.app import App, Hook, Lifespan
@@ -61,17 +62,21 @@ class NexiosApp(App):
         self.description = description
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         """Replace a dependency for tests: ``app.dependency_overrides[get_db] = fake_db``."""
-        # App-scoped dependencies (Depend(..., scope="app")) live as long as the app serves.
-        self.startup_hooks.insert(0, self._start_app_scope)
-        self.shutdown_hooks.append(self._close_app_scope)
 
-    async def _start_app_scope(self) -> None:
+    @contextlib.asynccontextmanager
+    async def run_lifespan(self) -> AsyncIterator[None]:
+        """The core lifespan, inside the lifetime of app-scoped dependencies
+        (``Depend(..., scope="app")``): they exist before the first start-up hook runs and are
+        closed after the last shutdown hook, however the hooks were added."""
+        self.build()
         plans = [route.plan for route in self.router.routes if route.plan is not None]
         plans += [route.plan for route in self.router.websocket_routes if route.plan is not None]
         await start_app_scope(self, plans)
-
-    async def _close_app_scope(self) -> None:
-        await close_app_scope(self)
+        try:
+            async with super().run_lifespan():
+                yield
+        finally:
+            await close_app_scope(self)
 
     # Route registration: the root router's methods, so `@app.get(...)` reads like Express.
     def route(self, path: str, methods: Sequence[str] | None = None, **options: Any) -> Callable[[_F], _F]:

@@ -1,5 +1,12 @@
-"""``nexios.testclient``: ``TestClient`` (sync) and ``AsyncTestClient``."""
+"""``nexios.testclient``: ``TestClient`` (sync) and ``AsyncTestClient``, with the exceptions they
+raise for a failed lifespan or a refused WebSocket."""
 
-from nexios_core.testclient import AsyncTestClient, TestClient
+from nexios_core.testclient import (
+    AsyncTestClient,
+    LifespanFailed,
+    TestClient,
+    WebSocketDenied,
+    WebSocketTestSession,
+)
 
-__all__ = ["AsyncTestClient", "TestClient"]
+__all__ = ["AsyncTestClient", "LifespanFailed", "TestClient", "WebSocketDenied", "WebSocketTestSession"]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from nexios import get_application
+from nexios.exceptions import BadRequest
 from nexios.http import Request, Response
+from nexios_core.datastructures import UploadFile
 from nexios_core.limits import MIB, Limits
 
 # The whole app: smaller JSON bodies and fewer query fields than the defaults.
@@ -14,10 +18,13 @@ APP_LIMITS = Limits(max_body_size=64 * 1024, max_query_fields=50)
 app = get_application(limits=APP_LIMITS)
 
 
+class Note(BaseModel):
+    text: str
+
+
 @app.post("/notes")
-async def create_note(request: Request, response: Response) -> dict[str, Any]:
-    note = await request.json              # at most 64 KiB here
-    return {"saved": len(note["text"])}
+async def create_note(request: Request, response: Response, note: Note) -> dict[str, Any]:
+    return {"saved": len(note.text)}       # the JSON body is at most 64 KiB here
 
 
 @app.get("/search")
@@ -29,5 +36,7 @@ async def search(request: Request, response: Response) -> dict[str, Any]:
 @app.post("/videos", limits=APP_LIMITS.replace(max_multipart_size=200 * MIB, max_files=1))
 async def upload_video(request: Request, response: Response) -> dict[str, Any]:
     form = await request.form
-    video = form["video"]
+    video = form.get("video")
+    if not isinstance(video, UploadFile):
+        raise BadRequest(detail="Send the video as a file")
     return {"filename": video.filename, "size": video.size}

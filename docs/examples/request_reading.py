@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from nexios import get_application
+from nexios.exceptions import BadRequest
 from nexios.http import Request, Response
+from nexios_core.datastructures import UploadFile
 
 app = get_application()
 
@@ -58,7 +60,9 @@ async def signup(request: Request, response: Response) -> dict[str, Any]:
 @app.post("/upload")
 async def upload(request: Request, response: Response) -> dict[str, Any]:
     form = await request.form
-    avatar = form["avatar"]
+    avatar = form.get("avatar")
+    if not isinstance(avatar, UploadFile):  # missing, or sent as a plain text field
+        raise BadRequest(detail="Send the avatar as a file")
     content = await avatar.read()
     return {
         "caption": form.get("caption"),

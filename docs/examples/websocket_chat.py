@@ -67,7 +67,9 @@ class ChatRoom(WebSocketConsumer):
         await self.join_group(self.room)   # left automatically when the connection ends
 
     async def on_receive(self, websocket: WebSocket, data: Any) -> None:
-        await self.broadcast(self.room, {"from": data["user"], "text": data["text"]})
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            raise WebSocketException(1007, 'Send {"user": ..., "text": ...}')
+        await self.broadcast(self.room, {"from": data.get("user", "anonymous"), "text": data["text"]})
 
 
 app.add_ws_route("/chat/{room}", ChatRoom.as_handler())

@@ -159,8 +159,11 @@ def send_welcome_email(address: str) -> None:
     sent_emails.append(address)                # sync tasks run in a worker thread
 
 
+class Signup(BaseModel):
+    email: str
+
+
 @app.post("/register")
-async def register(request: Request, response: Response) -> JSONResponse:
-    data = await request.json
-    response.add_background_task(send_welcome_email, data["email"])
-    return JSONResponse({"registered": data["email"]}, status_code=201)
+async def register(request: Request, response: Response, signup: Signup) -> JSONResponse:
+    response.add_background_task(send_welcome_email, signup.email)
+    return JSONResponse({"registered": signup.email}, status_code=201)
