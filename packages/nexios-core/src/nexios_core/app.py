@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+import anyio
 import anyio.to_thread
 
 from .config import MakeConfig, set_config
@@ -45,6 +46,9 @@ from .types import ASGIApp, Message, Receive, Scope, Send
 from .websocket import OPEN_WEBSOCKETS_SCOPE_KEY, OpenWebSockets
 
 logger = logging.getLogger("nexios")
+
+SHUTDOWN_REQUEST_GRACE = 10.0
+"""Seconds the lifespan shutdown waits for HTTP requests still running before the shutdown hooks."""
 
 Hook = Callable[[], Awaitable[None] | None]
 Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
@@ -101,6 +105,8 @@ class App:
         self.lifespan_context = lifespan
         self.open_websockets = OpenWebSockets()
         """Accepted WebSocket connections still open; closed with 1001 at shutdown."""
+        self.requests_in_flight = 0
+        """HTTP requests being handled (cleanup included); shutdown waits for them."""
         self._http_middleware: list[MiddlewareFunction] = []
         self._asgi_middleware: list[Middleware] = []
         for middleware in middlewares:
@@ -302,17 +308,21 @@ class App:
             scope[LIMITS_SCOPE_KEY] = self.limits
         request = Request(scope, receive, send)
         response = Response()
+        self.requests_in_flight += 1  # shutdown waits for this to reach 0 (see _drain_requests)
         try:
-            outgoing = await self._chain(request, response)  # type: ignore[misc]
-        except ClientDisconnect:
-            return  # nobody is listening for an answer
-        except Exception as exc:  # raised by middleware, or by an exception handler
-            outgoing = await self._answer_error(request, response, exc)
-        try:
-            await outgoing(scope, receive, send)
+            try:
+                outgoing = await self._chain(request, response)  # type: ignore[misc]
+            except ClientDisconnect:
+                return  # nobody is listening for an answer
+            except Exception as exc:  # raised by middleware, or by an exception handler
+                outgoing = await self._answer_error(request, response, exc)
+            try:
+                await outgoing(scope, receive, send)
+            finally:
+                if request.needs_close:
+                    await request.close()
         finally:
-            if request.needs_close:
-                await request.close()
+            self.requests_in_flight -= 1
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
@@ -352,11 +362,20 @@ class App:
             try:
                 yield
             finally:
-                # Clients get a proper close (1001, going away) before the hooks release what
-                # their handlers may still be using.
+                # Requests finish their cleanup, and clients get a proper close (1001, going
+                # away), before the hooks release what handlers may still be using.
+                await self._drain_requests()
                 await self.close_websockets()
                 for hook in self.shutdown_hooks:
                     await _call_hook(hook)
+
+    async def _drain_requests(self, timeout: float = SHUTDOWN_REQUEST_GRACE) -> None:
+        # uvicorn waits for requests before the lifespan shutdown, but once its own grace period
+        # (--timeout-graceful-shutdown) is over it cancels them and shuts down at once: their
+        # dependency cleanup would then race the shutdown hooks, or never run.
+        with anyio.move_on_after(timeout):
+            while self.requests_in_flight:
+                await anyio.sleep(0.01)
 
     async def close_websockets(self, code: int = 1001, reason: str = "Server shutting down") -> int:
         """Close every accepted WebSocket that is still open (done at shutdown, before the
