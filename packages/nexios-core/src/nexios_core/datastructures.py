@@ -300,7 +300,8 @@ class URL:
         """The explicit port in ``netloc``, if any."""
         host = self.netloc.rpartition("@")[2]
         _, _, port = host.rpartition("]")[2].partition(":")
-        return int(port) if port.isdigit() else None
+        # isdigit() alone accepts "²" and other non-ASCII digits that int() refuses.
+        return int(port) if port.isascii() and port.isdigit() and len(port) <= 5 else None
 
     @property
     def is_secure(self) -> bool:
