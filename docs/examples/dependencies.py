@@ -9,10 +9,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from nexios import Context, Depend, Router, get_application
+from nexios.datastructures import UploadFile
 from nexios.dependencies import Body, Cookie, File, Form, Header, Path, Query
 from nexios.exceptions import Forbidden, HTTPException
 from nexios.http import Request, Response
-from nexios_core.datastructures import UploadFile
 
 log: list[str] = []  # what the dependencies did, in order (read by the tests)
 

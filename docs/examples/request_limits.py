@@ -7,10 +7,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from nexios import get_application
+from nexios.datastructures import UploadFile
 from nexios.exceptions import BadRequest
 from nexios.http import Request, Response
-from nexios_core.datastructures import UploadFile
-from nexios_core.limits import MIB, Limits
+from nexios.limits import MIB, Limits
 
 # The whole app: smaller JSON bodies and fewer query fields than the defaults.
 APP_LIMITS = Limits(max_body_size=64 * 1024, max_query_fields=50)

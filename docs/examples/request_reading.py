@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from nexios import get_application
+from nexios.datastructures import UploadFile
 from nexios.exceptions import BadRequest
 from nexios.http import Request, Response
-from nexios_core.datastructures import UploadFile
 
 app = get_application()
 

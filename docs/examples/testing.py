@@ -16,7 +16,7 @@ from nexios import Depend, get_application
 from nexios.exceptions import NotFoundException
 from nexios.http import Request, Response
 from nexios.testclient import AsyncTestClient, TestClient
-from nexios_core.websocket import WebSocket
+from nexios.websockets import WebSocket
 
 
 # --- The app under test --------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from typing import Any
 from nexios import get_application
 from nexios.dependencies import Query
 from nexios.exceptions import WebSocketDisconnect, WebSocketException
-from nexios_core.limits import Limits
-from nexios_core.websocket import WebSocket, WebSocketConsumer
+from nexios.limits import Limits
+from nexios.websockets import WebSocket, WebSocketConsumer
 
 app = get_application(websocket_allowed_origins=["https://app.example.com"])
 left: list[int] = []  # close codes of finished /echo connections (read by the tests)
