@@ -57,11 +57,13 @@ def main(test_one_input: TestOneInput, seeds: Sequence[bytes], tokens: Sequence[
     if engine() == "atheris":
         argv = list(sys.argv)
         if not any(not argument.startswith("-") for argument in argv[1:]):
-            # No corpus given: start from the harness's seeds rather than from nothing.
-            corpus = tempfile.mkdtemp(prefix="nexios-fuzz-seeds-")
+            # No corpus given: start from the harness's seeds rather than from nothing (in one
+            # directory per harness, reused by later runs instead of piling up).
+            corpus = Path(tempfile.gettempdir(), "nexios-fuzz-corpus", Path(argv[0]).stem)
+            corpus.mkdir(parents=True, exist_ok=True)
             for index, seed in enumerate(seeds):
-                Path(corpus, f"seed-{index}").write_bytes(seed)
-            argv.append(corpus)
+                (corpus / f"seed-{index}").write_bytes(seed)
+            argv.append(str(corpus))
         atheris.Setup(argv, test_one_input)
         atheris.Fuzz()
     else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +33,8 @@ with instrumented():
 # A 500 is reported by the assertion below; the app's own error log would only repeat it.
 logging.getLogger("nexios").setLevel(logging.CRITICAL)
 
-_FILES = Path(tempfile.mkdtemp(prefix="nexios-fuzz-"))
-(_FILES / "static").mkdir()
-(_FILES / "static" / "page.html").write_text("<h1>page</h1>")
-(_FILES / "data.bin").write_bytes(bytes(range(256)) * 8)
+# Files to serve without creating any: the fuzz directory itself, read only.
+_HERE = Path(__file__).resolve().parent
 
 
 class Order(BaseModel):
@@ -53,7 +50,7 @@ def build_app() -> Any:
     app.add_middleware(CORSMiddleware, allow_origins=["https://ok.example"], allow_credentials=True,
                        allow_methods=["GET", "POST"], allow_headers=["x-token"])
     app.add_middleware(GZipMiddleware, minimum_size=10)
-    app.register(StaticFiles(directory=_FILES / "static", html=True), prefix="/static")
+    app.register(StaticFiles(directory=_HERE, html=True), prefix="/static")
 
     @app.get("/items/{item_id:int}")
     async def item(request: Request, response: Response, item_id: int, verbose: bool = Query(False)) -> Any:
@@ -85,7 +82,7 @@ def build_app() -> Any:
 
     @app.get("/file")
     async def file(request: Request, response: Response) -> Any:
-        return response.file(_FILES / "data.bin", filename=request.query_params.get("name", "data.bin"))
+        return response.file(_HERE / "run.py", filename=request.query_params.get("name", "run.py"))
 
     return app
 

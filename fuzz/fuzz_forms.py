@@ -27,7 +27,8 @@ _PART = (b'--B\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n
          b"hello\r\n--B\r\nContent-Disposition: form-data; name=\"g\"\r\n\r\nvalue\r\n--B--\r\n")
 SEEDS = [b"multipart/form-data; boundary=B\x00\x05\x01\x40\x00" + _PART,
          b"application/x-www-form-urlencoded\x00\x03\x00a=1&b=%20+x&c",
-         b'multipart/form-data; boundary="B"; charset=utf-8\x00\x00' + _PART.replace(b"text/plain", b"a; charset=latin-1"),
+         b'multipart/form-data; boundary="B"; charset=utf-8\x00\x00'
+         + _PART.replace(b"text/plain", b"a; charset=latin-1"),
          b"application/x-www-form-urlencoded; charset=latin-1\x00\x02\x02%ff=%fe&&="]
 TOKENS = [b"\r\n", b"--B", b"--B--", b"Content-Disposition: form-data; ", b'name="x"', b'filename="../../p"',
           b"Content-Type: ", b"; charset=", b"boundary=", b"\x00", b"&", b"=", b"%", b"+", b"x" * 300]

@@ -69,4 +69,4 @@ def split(data: bytes, cuts: Sequence[int]) -> list[bytes]:
         return [data]
     points = sorted({cut % len(data) for cut in cuts} - {0})
     edges = [0, *points, len(data)]
-    return [data[start:end] for start, end in zip(edges, edges[1:])]
+    return [data[start:end] for start, end in zip(edges, edges[1:], strict=False)]

@@ -125,7 +125,8 @@ async def test_client_leaving_mid_body_stops_the_handler_and_closes_its_dependen
     events: list[str] = []
     base_url = live_server(app_recording(events), **QUIET)
     host = urlsplit(base_url).netloc
-    head = f"POST /raw HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n"
+    head = (f"POST /raw HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/octet-stream\r\n"
+            "Content-Length: 100000\r\n\r\n")
     await anyio.to_thread.run_sync(send_half_a_body_and_leave, base_url, head, b"x" * 50_000)
     await wait_until(lambda: "resource-closed" in events)
     assert events == [

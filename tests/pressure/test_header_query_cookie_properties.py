@@ -78,7 +78,9 @@ def test_cookie_values_set_by_the_app_come_back_unchanged(cookies: dict[str, str
 
 
 @settings(max_examples=500, deadline=None)
-@given(header=st.one_of(_LATIN1_TEXT, st.lists(st.sampled_from(['a=1', ';', '=', '"', '\\', ' ', 'b', '="x', '\\"'])).map("".join)))
+@given(header=st.one_of(
+    _LATIN1_TEXT, st.lists(st.sampled_from(["a=1", ";", "=", '"', "\\", " ", "b", '="x', '\\"'])).map("".join)
+))
 def test_any_cookie_header_parses_without_error(header: str) -> None:
     cookies = parse_cookie_header(header)
     assert all(name and name == name.strip() for name in cookies)

@@ -15,7 +15,6 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import anyio
 import httpx
@@ -95,12 +94,15 @@ async def run_client(number: int, server: LiveServer, soak: Soak) -> None:
                     content = os.urandom(2048 + number * 37)
                     answer = await client.post("/upload", data={"token": token},
                                                files={"file": ("data.bin", content)})
-                    expected = {"token": token, "size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
-                    soak.check(answer.status_code == 200 and answer.json() == expected, f"upload {token}: {answer.text}")
+                    digest = hashlib.sha256(content).hexdigest()
+                    expected = {"token": token, "size": len(content), "sha256": digest}
+                    soak.check(answer.status_code == 200 and answer.json() == expected,
+                               f"upload {token}: {answer.text}")
                 elif operation == "session":
                     answer = await client.get("/session", params={"owner": f"client-{number}"})
                     visits += 1
-                    soak.check(answer.status_code == 200 and answer.json() == {"visits": visits, "owner": f"client-{number}"},
+                    expected = {"visits": visits, "owner": f"client-{number}"}
+                    soak.check(answer.status_code == 200 and answer.json() == expected,
                                f"session {token} (visit {visits}): {answer.text}")
                 else:
                     async with connect(server.ws_url + "/ws") as websocket:

@@ -3,6 +3,7 @@ hostile input it guards against, run through a whole app (middleware, router, ha
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable
@@ -216,7 +217,7 @@ async def test_tampered_or_foreign_session_cookie_gives_a_fresh_empty_session(cl
     flipped = genuine[:-2] + ("A" if genuine[-2] != "A" else "B") + genuine[-1]
     async with client_for(session_app()) as client:
         for value in (flipped, foreign, genuine + "x", "x" * 5000, "", '"', "a.b.c", "\u00e9"):
-            answer = await client.get("/read", headers={"cookie": f"session_id={value}".encode("utf-8")})
+            answer = await client.get("/read", headers={"cookie": f"session_id={value}".encode()})
             assert answer.status_code == 200, value[:20]
             assert answer.json()["data"] == {}
 
@@ -371,6 +372,23 @@ async def test_jwt_needs_an_allowlist_refuses_alg_none_and_checks_expiry(client_
         for token in (unsigned, expired, no_expiry, other_algorithm, "a.b.c", "\u00fc.\u00fc.\u00fc"):
             answer = await client.get("/me", headers={"authorization": f"Bearer {token}".encode()})
             assert answer.status_code == 401, token[:30]
+
+
+async def test_malformed_authorization_headers_read_as_no_credentials_not_a_500(client_for: Client) -> None:
+    app = get_application()
+
+    @app.get("/credentials")
+    async def credentials(request: Request, response: Response) -> Any:
+        return {"basic": request.basic_auth, "bearer": request.bearer_token}
+
+    async with client_for(app) as client:
+        good = await client.get("/credentials", auth=("ada", "s3cret"))
+        assert good.json() == {"basic": ["ada", "s3cret"], "bearer": None}
+        for value in (b"Basic \xe9\xe9==", b"Basic !!!!", b"Basic " + base64.b64encode(b"\xff:\xfe"),
+                      b"Basic YWRh", b"Basic", b"Bearer", b"Bearer \xe9", b"\xe9\xe9 x"):
+            answer = await client.get("/credentials", headers={"authorization": value})
+            assert answer.status_code == 200, value
+            assert answer.json()["basic"] is None
 
 
 # ------------------------------------------------------------------ WebSockets

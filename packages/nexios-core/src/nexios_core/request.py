@@ -8,7 +8,6 @@ for headers, cookies or the query string. The body is read once, bounded by the 
 from __future__ import annotations
 
 import base64
-import binascii
 import http.cookies
 import ipaddress
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -225,7 +224,7 @@ class Request:
             return None
         try:
             decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # bad base64, non-ASCII text or bad UTF-8 (all ValueErrors)
             return None
         username, sep, password = decoded.partition(":")
         return (username, password) if sep else None
