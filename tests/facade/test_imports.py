@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 DOCUMENTED: dict[str, list[str]] = {
-    "nexios": ["NexiosApp", "get_application", "Router", "Routes", "Group", "WSRouter", "MakeConfig"],
+    "nexios": ["NexiosApp", "get_application", "Router", "Routes", "Group", "WSRouter", "MakeConfig", "Depend", "Context"],
     "nexios.http": ["Request", "Response"],
     "nexios.http.request": ["Request"],
     "nexios.http.response": [
@@ -45,7 +45,6 @@ DOCUMENTED: dict[str, list[str]] = {
     "nexios.middleware.csrf": ["CSRFMiddleware"],
     "nexios.limits": ["Limits"],
     "nexios.datastructures": ["UploadFile", "Headers", "QueryParams"],
-    "nexios": ["NexiosApp", "get_application", "Router", "Depend"],
 }
 
 

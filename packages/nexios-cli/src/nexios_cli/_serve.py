@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import logging
+import socket
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -72,7 +75,32 @@ def serve(
     else:
         loaded = load_or_fail(app, app_dir, factory)
         click.echo(f"Serving {loaded.label}", err=True)
-        uvicorn.run(loaded.app, **options)
+        server = GoingAwayServer(uvicorn.Config(loaded.app, **options), loaded.app)
+        server.run()
+        if not server.started:
+            sys.exit(3)  # what uvicorn.run exits with when the app fails to start
+
+
+class GoingAwayServer(uvicorn.Server):
+    """uvicorn's server, letting the app close its WebSockets with 1001 ("going away") on
+    shutdown before uvicorn closes whatever is left with 1012.
+
+    Plain uvicorn closes every open WebSocket before it tells the app to shut down, so clients
+    would otherwise never see 1001. Apps without ``close_websockets()`` behave as with uvicorn.
+    """
+
+    def __init__(self, config: uvicorn.Config, app: Any) -> None:
+        super().__init__(config)
+        self._app = app
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        close_websockets = getattr(self._app, "close_websockets", None)
+        if callable(close_websockets):
+            try:
+                await close_websockets()
+            except Exception:  # the server must still shut down
+                logging.getLogger("nexios").exception("Closing WebSockets at shutdown failed")
+        await super().shutdown(sockets=sockets)
 
 
 def _server_options(command: _F) -> _F:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, NamedTuple, TypeVar, overload
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import anyio
 
@@ -240,6 +240,17 @@ def _encode_header_value(value: str) -> bytes:
     return value.encode("latin-1")
 
 
+# Characters a query string may carry as they are (RFC 3986 query: pchar / "/" / "?", with "%"
+# kept so that existing escapes survive).
+_QUERY_SAFE = "/?:@!$&'()*+,;=-._~%"
+
+
+def query_for_location(raw_query: bytes) -> str:
+    """A request's raw query string made safe to repeat in a ``Location`` header: anything outside
+    the query characters (CR, LF, spaces, non-ASCII bytes) is percent-encoded."""
+    return quote(raw_query, safe=_QUERY_SAFE)
+
+
 class URL:
     """A parsed URL built from an ASGI scope (or a string). Immutable; ``replace`` copies."""
 
@@ -465,6 +476,7 @@ class FormData(Mapping[str, "str | UploadFile"]):
 
 
 __all__ = [
+    "query_for_location",
     "Address",
     "FormData",
     "Headers",

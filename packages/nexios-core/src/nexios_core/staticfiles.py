@@ -31,6 +31,7 @@ from urllib.parse import quote, unquote
 
 import anyio
 
+from .datastructures import query_for_location
 from .exceptions import ImproperlyConfigured
 from .fileresponse import FileResponse
 from .request import routed_path
@@ -169,7 +170,7 @@ class StaticFiles:
             location = f"./{quote(last, safe='')}/"
             query = scope.get("query_string", b"")
             if query:
-                location += "?" + query.decode("latin-1")
+                location += "?" + query_for_location(query)
             return RedirectResponse(location, status_code=307)
         if lookup.found is None:
             return JSONResponse({"detail": "Not Found"}, status_code=404)

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from nexios_core.datastructures import query_for_location
 from nexios_core.errors import http_exception_response
 from nexios_core.exceptions import (
     HTTPException,
@@ -375,7 +376,7 @@ class Router:
                 location = quote((scope.get("root_path") or "") + target, safe=_PATH_SAFE)
                 query = scope.get("query_string", b"")
                 if query:
-                    location += "?" + query.decode("latin-1")
+                    location += "?" + query_for_location(query)
                 return RedirectResponse(_relative(location), status_code=307)
         handlers = getattr(scope.get("app"), "exception_handlers", None)
         if handlers is not None and not handlers.handles(NotFoundException, 404):
