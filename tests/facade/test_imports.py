@@ -8,7 +8,9 @@ import importlib
 import pytest
 
 DOCUMENTED: dict[str, list[str]] = {
-    "nexios": ["NexiosApp", "get_application", "Router", "Routes", "Group", "WSRouter", "MakeConfig", "Depend", "Context"],
+    "nexios": [
+        "NexiosApp", "get_application", "Router", "Routes", "Group", "WSRouter", "MakeConfig", "Depend", "Context",
+    ],
     "nexios.http": ["Request", "Response"],
     "nexios.http.request": ["Request"],
     "nexios.http.response": [
