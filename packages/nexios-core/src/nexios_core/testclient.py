@@ -47,6 +47,14 @@ from ._testclient_websocket import WebSocketTestSession
 from .types import ASGIApp
 
 
+def _client_headers(headers: _HeaderTypes | None) -> httpx.Headers:
+    """The headers every test request carries: ``User-Agent: testclient`` unless overridden."""
+    default_headers = httpx.Headers({"user-agent": "testclient"})
+    if headers is not None:
+        default_headers.update(headers)
+    return default_headers
+
+
 class _SyncResponseStream(httpx.SyncByteStream):
     def __init__(self, client: TestClient, portal: BlockingPortal, exchange: _HTTPExchange,
                  release: contextlib.ExitStack) -> None:
@@ -162,12 +170,9 @@ class TestClient(httpx.Client):
         self._lifespan_stack: contextlib.ExitStack | None = None
         self._open_streams: set[_SyncResponseStream] = set()
         self._open_sessions: set[WebSocketTestSession] = set()
-        default_headers = httpx.Headers({"user-agent": "testclient"})
-        if headers is not None:
-            default_headers.update(headers)
         super().__init__(
             base_url=base_url,
-            headers=default_headers,
+            headers=_client_headers(headers),
             cookies=cookies,
             follow_redirects=follow_redirects,
             transport=_SyncTransport(self),
@@ -347,12 +352,9 @@ class AsyncTestClient(httpx.AsyncClient):
         self._task_group: anyio.abc.TaskGroup | None = None
         self._lifespan_stack: contextlib.AsyncExitStack | None = None
         self._open_streams: set[_AsyncResponseStream] = set()
-        default_headers = httpx.Headers({"user-agent": "testclient"})
-        if headers is not None:
-            default_headers.update(headers)
         super().__init__(
             base_url=base_url,
-            headers=default_headers,
+            headers=_client_headers(headers),
             cookies=cookies,
             follow_redirects=follow_redirects,
             transport=_AsyncTransport(self),
