@@ -357,3 +357,90 @@ def test_bad_middleware_registrations() -> None:
         app.add_middleware(fn, option=1)
     with pytest.raises(TypeError):
         HandlerDispatcher(http=lambda request, response: None)  # type: ignore[arg-type,return-value]
+
+
+async def test_none_from_a_middleware_passes_on_a_replacement_made_below_it() -> None:
+    # Route-level layers over a handler that returns its own response object, and app-level
+    # layers above them: every layer returning None must pass that object on, untouched.
+    app = get_application()
+    seen: list[Any] = []
+
+    async def quiet(request: Request, response: Response, call_next: Any) -> None:
+        seen.append(type(await call_next()).__name__)
+
+    async def replacing(request: Request, response: Response, call_next: Any) -> Any:
+        await call_next()
+        return PlainTextResponse("replaced", status_code=202)
+
+    @app.get("/own", middleware=[quiet, quiet])
+    async def own(request: Request, response: Response) -> Any:
+        return JSONResponse({"own": True}, status_code=201)
+
+    @app.get("/builder", middleware=[quiet, replacing, quiet])
+    async def builder(request: Request, response: Response) -> Any:
+        return response.json({"builder": True})
+
+    app.add_middleware(quiet)
+
+    async with client(app) as c:
+        own_reply = await c.get("/own")
+        builder_reply = await c.get("/builder")
+    assert (own_reply.status_code, own_reply.json()) == (201, {"own": True})
+    assert (builder_reply.status_code, builder_reply.text) == (202, "replaced")
+    # Inner layers see the handler's object; above `replacing`, its replacement.
+    assert seen == ["JSONResponse", "JSONResponse", "JSONResponse",
+                    "Response", "PlainTextResponse", "PlainTextResponse"]
+
+
+async def test_a_builder_returned_above_a_replacement_wins() -> None:
+    app = get_application()
+
+    async def replacing(request: Request, response: Response, call_next: Any) -> Any:
+        await call_next()
+        return PlainTextResponse("replaced")
+
+    async def back_to_builder(request: Request, response: Response, call_next: Any) -> Any:
+        await call_next()
+        return response.text("builder again", status_code=203)
+
+    async def quiet(request: Request, response: Response, call_next: Any) -> None:
+        await call_next()
+
+    @app.get("/", middleware=[quiet, back_to_builder, replacing])
+    async def handler(request: Request, response: Response) -> Any:
+        return "handler"
+
+    async with client(app) as c:
+        r = await c.get("/")
+    assert (r.status_code, r.text) == (203, "builder again")
+
+
+async def test_the_middleware_chain_leaves_no_reference_cycle_behind() -> None:
+    # A cycle per request would be freed only by the garbage collector, in bursts, under load.
+    import gc
+
+    app = get_application()
+
+    async def pass_through(request: Request, response: Response, call_next: Any) -> Any:
+        return await call_next()
+
+    app.add_middleware(pass_through)
+
+    @app.get("/", middleware=[pass_through, pass_through])
+    async def handler(request: Request, response: Response) -> Any:
+        return response.text("ok")
+
+    async with client(app) as c:
+        await c.get("/")  # build the app and warm up
+        gc.collect()
+        gc.disable()
+        try:
+            for _ in range(20):
+                assert (await c.get("/")).text == "ok"
+            before = len([o for o in gc.get_objects() if isinstance(o, Response)])
+            for _ in range(20):
+                await c.get("/")
+            after = len([o for o in gc.get_objects() if isinstance(o, Response)])
+        finally:
+            gc.enable()
+    assert after == before

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import anyio
 import pytest
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from nexios import get_application
 from nexios_core.cookies import format_set_cookie
-from nexios_core.datastructures import Headers, MutableHeaders, QueryParams
+from nexios_core.datastructures import Headers, MutableHeaders, QueryParams, parse_query_string
 from nexios_core.exceptions import BadRequest
 from nexios_core.request import Request, parse_cookie_header
 from nexios_core.responses import Response
@@ -45,6 +45,15 @@ def test_urlencoded_query_round_trips_in_order_with_repeats(pairs: list[tuple[st
 
 
 @settings(max_examples=500, deadline=None)
+@given(query=st.one_of(
+    st.text(st.sampled_from("ab=&%+;x2 é"), max_size=40),
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
+))
+def test_query_parsing_agrees_with_the_standard_library(query: str) -> None:
+    # The fast split for strings with nothing to decode must never differ from parse_qsl.
+    assert parse_query_string(query) == parse_qsl(query, keep_blank_values=True)
+
+
 @given(raw=st.binary(max_size=200), max_fields=st.integers(1, 8))
 def test_any_query_bytes_parse_or_give_a_400(raw: bytes, max_fields: int) -> None:
     try:

@@ -42,6 +42,17 @@ class MultiDict(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return self._dict[key]
 
+    @overload
+    def get(self, key: str, /) -> str | None: ...
+
+    @overload
+    def get(self, key: str, /, default: str | _T) -> str | _T: ...
+
+    def get(self, key: str, /, default: Any = None) -> Any:
+        """The last value of ``key``, or ``default``."""
+        # Mapping.get goes through __getitem__ and a caught KeyError: slow for absent keys.
+        return self._dict.get(key, default)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._dict)
 
@@ -61,6 +72,20 @@ class MultiDict(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._items!r})"
+
+
+def parse_query_string(query: str) -> list[tuple[str, str]]:
+    """``(key, value)`` pairs of a query string, blank values kept, as ``urllib.parse.parse_qsl``
+    gives them. Most query strings hold nothing to decode (no ``%`` and no ``+``): those are
+    split directly, several times faster than ``parse_qsl``, which handles the others."""
+    if "%" in query or "+" in query:
+        return parse_qsl(query, keep_blank_values=True)
+    items: list[tuple[str, str]] = []
+    for part in query.split("&"):
+        if part:
+            key, _, value = part.partition("=")
+            items.append((key, value))
+    return items
 
 
 class QueryParams(MultiDict):
@@ -83,7 +108,7 @@ class QueryParams(MultiDict):
                 1 for part in query.split("&") if part
             ) > max_fields:
                 raise BadRequest(detail=f"Too many query parameters (limit {max_fields})")
-            items: Iterable[tuple[str, str]] = parse_qsl(query, keep_blank_values=True)
+            items: Iterable[tuple[str, str]] = parse_query_string(query)
         elif isinstance(query, Mapping):
             items = query.items()
         else:
@@ -477,6 +502,7 @@ class FormData(Mapping[str, "str | UploadFile"]):
 
 __all__ = [
     "query_for_location",
+    "parse_query_string",
     "Address",
     "FormData",
     "Headers",

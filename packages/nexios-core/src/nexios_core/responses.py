@@ -407,8 +407,10 @@ class EventSourceResponse(StreamingResponse):
             nonlocal last_sent
             while True:
                 await anyio.sleep(max(0.0, last_sent + interval - anyio.current_time()))
-                if anyio.current_time() - last_sent >= interval:
-                    async with lock:
+                async with lock:
+                    # Judged while holding the lock: an event sent while this task waited for
+                    # it has just reset the clock, and a ping now would come after it for nothing.
+                    if anyio.current_time() - last_sent >= interval:
                         await send({"type": "http.response.body", "body": b": ping\n\n",
                                     "more_body": True})
                         last_sent = anyio.current_time()

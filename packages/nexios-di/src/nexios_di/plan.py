@@ -227,6 +227,40 @@ class DependencyNode:
 
     async def resolve(self, scope: DependencyScope) -> Any:
         """The dependency's value for this request (cached, overridden, or app-scoped)."""
+        if scope.overrides is not None or self.scope == "app":
+            return await self._resolve_indirect(scope)
+        call = self.call
+        use_cache = self.use_cache
+        if use_cache:
+            cache = scope.cache
+            if call in cache:
+                return cache[call]
+        plan = self.plan
+        # The arguments are resolved here rather than through `plan.arguments` when nothing in
+        # them reads the body: one coroutine frame fewer per dependency, on every request.
+        if plan.reads_body or plan.always_run:
+            kwargs = await plan.arguments(scope.request, scope.response, scope.params, scope)
+        else:
+            kwargs = {}
+            for name, node in plan.dependencies:
+                kwargs[name] = await node.resolve(scope)
+            if plan.fills:
+                errors = plan.fill(kwargs, scope.request, scope.response, scope.params)
+                if errors:
+                    raise RequestValidationError(errors)
+        kind = self.kind
+        if kind == "async":
+            value = await call(**kwargs)
+        elif kind == "sync" and not self.blocking:
+            value = call(**kwargs)
+        else:
+            value = await self._call_other(kwargs, scope)
+        if use_cache:
+            cache[call] = value
+        return value
+
+    async def _resolve_indirect(self, scope: DependencyScope) -> Any:
+        # An override is installed, or the value lives for the whole app.
         node = self
         overrides = scope.overrides
         if overrides is not None:
@@ -247,13 +281,18 @@ class DependencyNode:
     async def _produce(self, scope: DependencyScope) -> Any:
         kwargs = await self.plan.arguments(scope.request, scope.response, scope.params, scope)
         kind = self.kind
-        call = self.call
         if kind == "async":
-            return await call(**kwargs)
+            return await self.call(**kwargs)
+        if kind == "sync" and not self.blocking:
+            return self.call(**kwargs)
+        return await self._call_other(kwargs, scope)
+
+    async def _call_other(self, kwargs: dict[str, Any], scope: DependencyScope) -> Any:
+        """Call a blocking function, or enter a generator and remember to close it."""
+        call = self.call
+        kind = self.kind
         if kind == "sync":
-            if self.blocking:
-                return await anyio.to_thread.run_sync(lambda: call(**kwargs))
-            return call(**kwargs)
+            return await anyio.to_thread.run_sync(lambda: call(**kwargs))
         if kind == "asyncgen":
             generator = call(**kwargs)
             value = await generator.__anext__()
@@ -270,7 +309,7 @@ class InjectionPlan:
 
     __slots__ = ("func", "kind", "positional", "values", "readers", "dependencies",
                  "specials", "parameters", "needs_scope", "is_trivial", "always_run",
-                 "path_values", "only_path_values", "guards")
+                 "path_values", "only_path_values", "guards", "fills", "reads_body")
 
     def __init__(self, func: Callable[..., Any], kind: Kind) -> None:
         self.func = func
@@ -289,6 +328,8 @@ class InjectionPlan:
         self.always_run: list[DependencyNode] = []
         self.needs_scope = False
         self.is_trivial = False
+        self.fills = False  # path values, request values or special objects to add
+        self.reads_body = False  # body or form readers (awaited)
 
     # -- public description, for OpenAPI and friends ------------------------------------------
     def all_parameters(self) -> list[ParameterInfo]:
@@ -307,25 +348,32 @@ class InjectionPlan:
         return found
 
     # -- runtime ------------------------------------------------------------------------------
+    def fill(self, kwargs: dict[str, Any], request: Any, response: Any,
+             params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Add the path values, request values and special objects to ``kwargs``: everything
+        that needs no awaiting. Returns the validation errors found (empty when none)."""
+        errors: list[dict[str, Any]] = []
+        for name, key in self.path_values:
+            kwargs[name] = params[key]
+        for name, reader in self.values:
+            kwargs[name] = reader.read(request, params, errors)
+        for name, what in self.specials:
+            kwargs[name] = _special(what, request, response)
+        return errors
+
     async def arguments(self, request: Any, response: Any, params: dict[str, Any],
                         scope: DependencyScope | None) -> dict[str, Any]:
         """Resolve every keyword argument (positional ones are handled by ``__call__``)."""
         kwargs: dict[str, Any] = {}
-        errors: list[dict[str, Any]] = []
         # Dependencies first (as FastAPI users expect): an authentication dependency answers
         # 401 before the request's values are judged.
         for node in self.always_run:
             await node.resolve(scope)  # type: ignore[arg-type]
         for name, node in self.dependencies:
             kwargs[name] = await node.resolve(scope)  # type: ignore[arg-type]
-        for name, key in self.path_values:
-            kwargs[name] = params[key]
-        for name, reader in self.values:
-            kwargs[name] = reader.read(request, params, errors)
+        errors = self.fill(kwargs, request, response, params) if self.fills else []
         for name, body_reader in self.readers:
             kwargs[name] = await body_reader.read(request, errors)
-        for name, what in self.specials:
-            kwargs[name] = _special(what, request, response)
         if errors:
             raise RequestValidationError(errors)
         return kwargs
@@ -341,11 +389,26 @@ class InjectionPlan:
         if self.only_path_values:  # e.g. `async def h(request, response, user_id: int)`
             kwargs = {name: params[key] for name, key in self.path_values}
             return await func(*_positional(self.positional, request, response), **kwargs)
+        if not self.needs_scope and not self.reads_body:  # typed query/header/cookie values
+            kwargs = {}
+            errors = self.fill(kwargs, request, response, params)
+            if errors:
+                raise RequestValidationError(errors)
+            return await func(*_positional(self.positional, request, response), **kwargs)
         scope: DependencyScope | None = None
         if self.needs_scope:
             scope = DependencyScope(request, response, params, self.kind)
         try:
-            kwargs = await self.arguments(request, response, params, scope)
+            if self.reads_body or self.always_run:
+                kwargs = await self.arguments(request, response, params, scope)
+            else:  # `arguments`, inlined for the common shape: dependencies and values
+                kwargs = {}
+                for name, node in self.dependencies:
+                    kwargs[name] = await node.resolve(scope)  # type: ignore[arg-type]
+                if self.fills:
+                    errors = self.fill(kwargs, request, response, params)
+                    if errors:
+                        raise RequestValidationError(errors)
             result = await func(*_positional(self.positional, request, response), **kwargs)
         except BaseException as exc:
             if scope is not None and scope.exits:
@@ -438,6 +501,8 @@ def build_plan(
 
 def _finish(plan: InjectionPlan) -> None:
     plan.needs_scope = bool(plan.dependencies or plan.always_run)
+    plan.fills = bool(plan.path_values or plan.values or plan.specials)
+    plan.reads_body = bool(plan.readers)
     others = (plan.values or plan.readers or plan.dependencies or plan.specials or plan.always_run
               or plan.guards)
     plan.is_trivial = not (others or plan.path_values)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import operator
 import re
 import types
 import typing
@@ -38,7 +39,8 @@ _FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,
 
 
 def _to_int(raw: str) -> int:
-    if _INT_TEXT.fullmatch(raw) is None:
+    # Plain ASCII digits (nearly every value) skip the regex; it only has signs left to allow.
+    if not (raw.isdigit() and raw.isascii()) and _INT_TEXT.fullmatch(raw) is None:
         raise ValueError
     return int(raw)
 
@@ -81,10 +83,10 @@ def _strip_optional(annotation: Any) -> Any:
 
 
 _BOUNDS: dict[str, tuple[Callable[[Any, Any], bool], str, str]] = {
-    "ge": (lambda v, b: v >= b, "greater_than_equal", "Input should be greater than or equal to {}"),
-    "gt": (lambda v, b: v > b, "greater_than", "Input should be greater than {}"),
-    "le": (lambda v, b: v <= b, "less_than_equal", "Input should be less than or equal to {}"),
-    "lt": (lambda v, b: v < b, "less_than", "Input should be less than {}"),
+    "ge": (operator.ge, "greater_than_equal", "Input should be greater than or equal to {}"),
+    "gt": (operator.gt, "greater_than", "Input should be greater than {}"),
+    "le": (operator.le, "less_than_equal", "Input should be less than or equal to {}"),
+    "lt": (operator.lt, "less_than", "Input should be less than {}"),
 }
 
 
@@ -191,6 +193,12 @@ class ValueReader:
             raw = request.cookies.get(self.key)
         else:  # path
             raw = params.get(self.key)
+        if raw.__class__ is str:
+            # `resolve`, inlined for a single value that is there: the usual case.
+            try:
+                return self.validate(raw)
+            except _Invalid:
+                pass  # `resolve` reports it
         return self.resolve(raw, errors)
 
 

@@ -466,7 +466,8 @@ def _route_endpoint(route: Route) -> Endpoint:
             return result if result is response else to_response(result, response)
 
     middleware = [m() if isinstance(m, type) else m for m in route.middleware]
-    return compose(middleware, endpoint) if middleware else endpoint
+    # `to_response` records a replacement response, so the chain needs no recording frame.
+    return compose(middleware, endpoint, endpoint_records=True) if middleware else endpoint
 
 
 _NO_PARAMS: dict[str, Any] = {}

@@ -30,10 +30,14 @@ def to_response(result: Any, response: Response) -> BaseResponse:
     ``None`` or the builder itself: the builder. Another response object: that object, with the
     builder's headers, cookies and background tasks carried over. dict, list, pydantic models and
     other objects: JSON. str: ``text/plain``. bytes: ``application/octet-stream``.
+
+    A response other than the builder is also remembered on the builder, so that a middleware
+    returning ``None`` after ``await call_next()`` passes it on (see :func:`compose`).
     """
     if result is None or result is response:
         return response
     if isinstance(result, BaseResponse):
+        response._produced = result
         return response.adopt(result)
     if isinstance(result, str):
         return response.text(result)
@@ -55,21 +59,27 @@ def is_http_middleware(candidate: Any) -> bool:
     return len(parameters) == 3 and parameters[0] != "scope"
 
 
-# Each layer records the response it produced on the per-request builder (``_produced``), so
-# that ``call_next`` can be a plain ``partial`` returning the inner coroutine: a middleware that
-# returns ``None`` after ``await call_next()`` gets exactly what the layer below produced, and a
-# middleware that never called it finds nothing recorded. Two frames per layer instead of three.
+# What a layer produced is recorded on the per-request builder (``_produced``; ``None`` means "the
+# builder itself"), so that ``call_next`` can be a plain ``partial`` returning the inner coroutine:
+# a middleware that returns ``None`` after ``await call_next()`` gets exactly what the layer below
+# produced, and one that never called it finds nothing recorded. Two frames per layer instead of
+# three. The builder never records itself: that would be a reference cycle, left for the garbage
+# collector on every request.
 
 
 def _link(middleware: MiddlewareFunction, inner: Endpoint) -> Endpoint:
     async def run(request: Request, response: Response) -> BaseResponse:
         result = await middleware(request, response, partial(inner, request, response))
+        if result is response:  # the usual case: a pass-through layer over the builder
+            if response._produced is not None:
+                response._produced = None
+            return response  # type: ignore[no-any-return]  # narrowed to Any by `is`
+        produced = response._produced
         if result is None:
-            produced = response._produced
-            result = produced if produced is not None else response
-        elif result is not response and result is not response._produced:
+            return produced if produced is not None else response
+        if result is not produced:
             result = to_response(result, response)
-        response._produced = result
+            response._produced = None if result is response else result
         return result  # type: ignore[no-any-return]
 
     run.__qualname__ = f"middleware<{getattr(middleware, '__qualname__', type(middleware).__name__)}>"
@@ -79,17 +89,23 @@ def _link(middleware: MiddlewareFunction, inner: Endpoint) -> Endpoint:
 def _recording(endpoint: Endpoint) -> Endpoint:
     async def innermost(request: Request, response: Response) -> BaseResponse:
         produced = await endpoint(request, response)
-        response._produced = produced
+        response._produced = None if produced is response else produced
         return produced
 
     return innermost
 
 
-def compose(middlewares: Sequence[MiddlewareFunction], endpoint: Endpoint) -> Endpoint:
-    """Wrap ``endpoint`` so that ``middlewares[0]`` runs first. Done once, not per request."""
+def compose(
+    middlewares: Sequence[MiddlewareFunction], endpoint: Endpoint, *, endpoint_records: bool = False
+) -> Endpoint:
+    """Wrap ``endpoint`` so that ``middlewares[0]`` runs first. Done once, not per request.
+
+    ``endpoint_records=True`` says that ``endpoint`` returns either the builder or a response
+    that :func:`to_response` has recorded, which saves a wrapper frame per request.
+    """
     if not middlewares:
         return endpoint
-    handler = _recording(endpoint)
+    handler = endpoint if endpoint_records else _recording(endpoint)
     for middleware in reversed(middlewares):
         handler = _link(middleware, handler)
     return handler
