@@ -9,9 +9,12 @@ import decimal
 import enum
 import json
 import uuid
+from typing import Any
 
 import pydantic
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nexios_core import jsoncodec
 from nexios_core.exceptions import BadRequest
@@ -165,3 +168,41 @@ def test_non_finite_floats_encode_as_null_with_or_without_orjson(encoder: str) -
     dumps = jsoncodec.dumps if encoder == "orjson" else jsoncodec._dumps_stdlib
     data = {"nan": float("nan"), "inf": [float("inf"), -float("inf")], "ok": 1.5}
     assert json.loads(dumps(data)) == {"nan": None, "inf": [None, None], "ok": 1.5}
+
+
+_JSON_TEXT = st.recursive(
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), st.integers(-(10**40), 10**40),
+        st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=10),
+    ),
+    lambda children: st.one_of(st.lists(children, max_size=4),
+                               st.dictionaries(st.text(max_size=6), children, max_size=4)),
+    max_leaves=20,
+).map(lambda value: json.dumps(value).encode())
+_JSON_NOISE = st.one_of(
+    st.binary(max_size=60),
+    st.text(st.sampled_from('[]{}",:0123456789.eE+-\\u tfnrNaIy'), max_size=40).map(str.encode),
+)
+
+
+def _decode(loads: Any, payload: bytes) -> tuple[str, Any]:
+    try:
+        return "ok", loads(payload)
+    except BadRequest as exc:
+        return "refused", exc.detail
+
+
+@settings(max_examples=300, deadline=None)
+@given(payload=st.one_of(_JSON_TEXT, _JSON_NOISE))
+def test_decoding_gives_the_same_result_with_or_without_orjson(payload: bytes) -> None:
+    # The same body must give the same value, or the same refusal, whichever decoder runs.
+    assert jsoncodec._orjson is not None  # the dev environment installs it
+    with_orjson = _decode(jsoncodec.loads, payload)
+    saved, jsoncodec._orjson = jsoncodec._orjson, None
+    try:
+        without = _decode(jsoncodec.loads, payload)
+    finally:
+        jsoncodec._orjson = saved
+    assert with_orjson == without
+    if with_orjson[0] == "ok":
+        assert type(with_orjson[1]) is type(without[1])  # 10**30 stays an int, 1.0 a float

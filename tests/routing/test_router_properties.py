@@ -214,3 +214,65 @@ def test_arbitrary_paths_never_produce_a_5xx(text: str, method: str, leading_sla
     if location is not None:
         assert location.startswith("/") and not location.startswith("//"), location
         assert location.isascii() and "\\" not in location
+
+
+# ------------------------------------------------------------------ the trie's fast lookup
+class _Entry:
+    """A trie entry as the router builds them: ``endpoints`` keyed by method."""
+
+    def __init__(self, name: str, methods: list[str]) -> None:
+        self.name = name
+        self.endpoints = dict.fromkeys(methods)
+
+
+_TRIE_SEGMENTS = st.sampled_from(
+    ["a", "b", "users", "me", "1", "{x}", "{n:int}", "{f:float}", "{u:uuid}", "v{n:int}", "{rest:path}"]
+)
+_TRIE_PATH_PARTS = st.sampled_from(["a", "b", "users", "me", "1", "42", "1.5", "v7", "x", "", str(uuid.UUID(int=7))])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    templates=st.lists(
+        st.tuples(
+            st.lists(_TRIE_SEGMENTS, min_size=1, max_size=3),
+            st.sampled_from([["GET"], ["POST"], ["GET", "PUT"]]),
+        ),
+        min_size=1, max_size=8,
+    ),
+    data=st.data(),
+    method=st.sampled_from(["GET", "POST", "PUT"]),
+)
+def test_the_fast_lookup_agrees_with_the_backtracking_walk(
+    templates: list[tuple[list[str], list[str]]], data: st.DataObject, method: str
+) -> None:
+    from nexios_routing.matcher import RouteTrie
+    from nexios_routing.paths import parse_template
+
+    trie: RouteTrie[_Entry] = RouteTrie()
+    for index, (segments, methods) in enumerate(templates):
+        if "{rest:path}" in segments[:-1]:
+            continue  # a catch-all can only end a template
+        try:
+            template = parse_template("/" + "/".join(segments))
+        except Exception:
+            continue  # e.g. a parameter name used twice: refused at registration
+        trie.insert(template, _Entry(f"r{index}", methods))
+    # Paths shaped like the templates (each segment kept, or swapped for another word) meet
+    # the shared prefixes where backtracking matters; fully random ones are added too.
+    shaped = [
+        [data.draw(st.one_of(st.just(segment), _TRIE_PATH_PARTS)) for segment in segments]
+        for segments, _ in templates
+    ]
+    paths = shaped + data.draw(st.lists(st.lists(_TRIE_PATH_PARTS, min_size=1, max_size=4), max_size=4))
+    for parts in paths:
+        path = "/" + "/".join(parts)
+        rejected: list[_Entry] = []
+        found = trie.find(path, method, rejected)
+        walk_params: dict[str, Any] = {}
+        walk_rejected: list[_Entry] = []
+        walked = trie._walk(trie._root, path[1:].split("/"), 0, walk_params, method, walk_rejected)
+        expected = None if walked is None else (walked, walk_params)
+        assert found == expected, path
+        if found is None:  # the 405 candidates come from the walk either way
+            assert rejected == walk_rejected, path

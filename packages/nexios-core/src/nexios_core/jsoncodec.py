@@ -6,7 +6,9 @@ is a :class:`~nexios_core.exceptions.BadRequest`, so a client can never turn a b
 
 Encoding uses orjson when it is installed (it is several times faster) and the standard library
 otherwise; both produce compact UTF-8 and understand dataclasses, datetimes, UUIDs, decimals, sets
-and pydantic models.
+and pydantic models. Decoding tries orjson first too, and gives the standard library (with the
+checks above) everything orjson refuses or might read differently, so a body decodes to the same
+value, or is refused with the same message, with or without orjson.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 _BRACKETS = re.compile(rb"[\[\]{}]")
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+# orjson reads integers beyond 64 bits as floats; the standard library keeps them exact.
+_LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
 
 
 def _json_default(value: Any) -> Any:
@@ -159,6 +163,14 @@ def loads(data: bytes | str, *, max_depth: int = 1024) -> Any:
     # precise scan that ignores brackets inside strings.
     if raw.count(b"[") + raw.count(b"{") > max_depth and _nesting_depth(raw) > max_depth:
         raise BadRequest(detail=f"JSON nesting is deeper than {max_depth} levels")
+    if _orjson is not None and _LONG_DIGIT_RUN.search(raw) is None:
+        # orjson refuses NaN, infinities, lone surrogates, invalid UTF-8 and nesting beyond
+        # 1024 levels by itself; whatever it refuses, the standard library path below decides
+        # (it accepts deeper nesting when `max_depth` allows it) and words the error.
+        try:
+            return _orjson.loads(raw)
+        except _orjson.JSONDecodeError:
+            pass
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -271,6 +271,12 @@ class Request:
         if self._body is not None:
             yield self._body
             return
+        limit = self._begin_reading()
+        async for chunk in self._chunks_from(await self._receive(), limit):
+            yield chunk
+
+    def _begin_reading(self) -> int:
+        """Mark the body as consumed and check its declared size; returns the size limit."""
         if self._stream_consumed:
             raise RuntimeError("The request body was already streamed")
         self._stream_consumed = True
@@ -282,10 +288,13 @@ class Request:
                     raise PayloadTooLarge(detail=f"Request body exceeds {limit} bytes")
             except ValueError:
                 raise BadRequest(detail="Invalid Content-Length header") from None
+        return limit
+
+    async def _chunks_from(self, message: Message, limit: int) -> AsyncIterator[bytes]:
+        """The body chunks, starting with the already received ``message``."""
         received = 0
         receive = self._receive
         while True:
-            message = await receive()
             kind = message["type"]
             if kind == "http.request":
                 chunk = message.get("body", b"")
@@ -298,6 +307,7 @@ class Request:
                     return
             elif kind == "http.disconnect":
                 raise ClientDisconnect()
+            message = await receive()
 
     def _body_limit(self) -> int:
         limits = limits_for(self.scope)
@@ -307,8 +317,17 @@ class Request:
 
     async def _read_body(self) -> bytes:
         if self._body is None:
-            chunks = [chunk async for chunk in self.stream()]
-            self._body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            limit = self._begin_reading()
+            message = await self._receive()
+            if message["type"] == "http.request" and not message.get("more_body", False):
+                # A small body comes whole in one message: no generator to run through.
+                body = message.get("body", b"")
+                if len(body) > limit:
+                    raise PayloadTooLarge(detail=f"Request body exceeds {limit} bytes")
+            else:
+                chunks = [chunk async for chunk in self._chunks_from(message, limit)]
+                body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            self._body = body
         return self._body
 
     @property

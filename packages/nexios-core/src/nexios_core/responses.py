@@ -175,7 +175,7 @@ class BaseResponse:
         ):
             # The common case: no custom headers.
             return [(b"content-type", _content_type_bytes(media_type)),
-                    (b"content-length", str(body_length).encode("latin-1"))]
+                    (b"content-length", b"%d" % body_length)]
         headers: RawHeaders = []
         has_type = has_length = False
         if raw:
@@ -576,10 +576,13 @@ class Response(BaseResponse):
         # BaseResponse.__call__, inlined: this runs for nearly every request.
         body = self.body
         status = self.status_code
-        await send(
-            {"type": "http.response.start", "status": status,
-             "headers": self._start_headers(len(body))}
-        )
+        media_type = self._media_type
+        if self.raw_headers or media_type is None or status in _NO_BODY_STATUSES:
+            headers = self._start_headers(len(body))
+        else:  # `_start_headers`' common case, without the calls
+            content_type = _CONTENT_TYPE_CACHE.get(media_type) or _content_type_bytes(media_type)
+            headers = [(b"content-type", content_type), (b"content-length", b"%d" % len(body))]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         if status in _NO_BODY_STATUSES or scope.get("method") == "HEAD":
             body = b""
         await send({"type": "http.response.body", "body": body})

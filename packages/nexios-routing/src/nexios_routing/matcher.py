@@ -72,9 +72,49 @@ class RouteTrie(Generic[_T]):
         the method is a key of its ``endpoints``; entries that matched the path but not the
         method are appended to ``rejected`` (the router answers 405 with ``Allow`` from them).
         """
+        parts = path[1:].split("/")
+        # First the path a depth-first walk would try first (static child, else the first
+        # whole-segment parameter that converts), in a loop: nearly every request matches
+        # there. When that fails and no node on the way offered another choice, nothing
+        # matches (a 404 costs one loop too); otherwise the walk backtracks and collects the
+        # 405 candidates.
         params: dict[str, Any] = {}
-        entry = self._walk(self._root, path[1:].split("/"), 0, params, method, rejected)
-        return None if entry is None else (entry, params)
+        node = self._root
+        other_choices = False
+        for part in parts:
+            if node.catch_all:
+                other_choices = True
+            child = node.static.get(part)
+            if child is None:
+                dynamic = node.dynamic
+                for position, (segment, candidate) in enumerate(dynamic):
+                    whole = segment.whole
+                    if whole is None:  # a regex segment: leave it to the walk
+                        other_choices = True
+                        break
+                    try:
+                        params[segment.params[0]] = whole(part)
+                    except ValueError:
+                        continue
+                    child = candidate
+                    if position + 1 < len(dynamic):
+                        other_choices = True
+                    break
+                if child is None:
+                    break
+            elif node.dynamic:
+                other_choices = True
+            node = child
+        else:
+            entry = node.entry
+            if entry is not None and (method is None or method in entry.endpoints):  # type: ignore[attr-defined]
+                return entry, params
+            other_choices = True  # a 405 candidate, or a shorter catch-all match
+        if not other_choices:
+            return None
+        params = {}
+        found = self._walk(self._root, parts, 0, params, method, rejected)
+        return None if found is None else (found, params)
 
     def _walk(self, node: _Node[_T], parts: list[str], index: int, params: dict[str, Any],
               method: str | None, rejected: list[_T] | None) -> _T | None:

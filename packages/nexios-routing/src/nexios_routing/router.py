@@ -451,10 +451,20 @@ def _route_endpoint(route: Route) -> Endpoint:
     limits = route.limits
     handler = plan.func
 
-    if plan.is_trivial and plan.positional == ["request", "response"] and limits is None:
+    direct = plan.positional == ["request", "response"] and limits is None and not plan.guards
+    if direct and plan.is_trivial:
         # The common shape `async def h(request, response)`: call it directly.
         async def endpoint(request: Request, response: Response) -> BaseResponse:
             result = await handler(request, response)
+            return result if result is response else to_response(result, response)
+
+    elif direct and plan.only_path_values:
+        # `async def h(request, response, user_id: int)`: the route's converters did the work.
+        path_values = tuple(plan.path_values)
+
+        async def endpoint(request: Request, response: Response) -> BaseResponse:
+            params = request.scope["path_params"]
+            result = await handler(request, response, **{name: params[key] for name, key in path_values})
             return result if result is response else to_response(result, response)
 
     else:
