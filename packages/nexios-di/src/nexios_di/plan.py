@@ -193,7 +193,7 @@ class DependencyNode:
     """A dependency callable with its own plan. Shared by every route that uses it."""
 
     __slots__ = ("call", "plan", "use_cache", "blocking", "scope", "kind", "path_context",
-                 "_override_nodes")
+                 "_override_nodes", "request_cached")
 
     def __init__(self, call: Callable[..., Any], plan: InjectionPlan, use_cache: bool,
                  blocking: bool, scope: str, path_context: _PathContext = ((), ())) -> None:
@@ -205,6 +205,9 @@ class DependencyNode:
         self.use_cache = use_cache
         self.blocking = blocking
         self.scope = scope
+        # Whether the value is kept in the request's cache (under `call`): a parent may then
+        # read it there without calling `resolve`.
+        self.request_cached = use_cache and scope != "app"
         if inspect.isasyncgenfunction(call):
             self.kind = "asyncgen"
         elif inspect.isgeneratorfunction(call):
@@ -231,10 +234,9 @@ class DependencyNode:
             return await self._resolve_indirect(scope)
         call = self.call
         use_cache = self.use_cache
-        if use_cache:
-            cache = scope.cache
-            if call in cache:
-                return cache[call]
+        cache = scope.cache
+        if use_cache and call in cache:
+            return cache[call]
         plan = self.plan
         # The arguments are resolved here rather than through `plan.arguments` when nothing in
         # them reads the body: one coroutine frame fewer per dependency, on every request.
@@ -243,7 +245,10 @@ class DependencyNode:
         else:
             kwargs = {}
             for name, node in plan.dependencies:
-                kwargs[name] = await node.resolve(scope)
+                if node.request_cached and node.call in cache:
+                    kwargs[name] = cache[node.call]
+                else:
+                    kwargs[name] = await node.resolve(scope)
             if plan.fills:
                 errors = plan.fill(kwargs, scope.request, scope.response, scope.params)
                 if errors:
@@ -378,7 +383,11 @@ class InjectionPlan:
             raise RequestValidationError(errors)
         return kwargs
 
-    async def __call__(self, request: Any, response: Any, params: dict[str, Any]) -> Any:
+    async def __call__(self, request: Any, response: Any, params: dict[str, Any] | None = None) -> Any:
+        """Call the function for this request. ``params`` are the path values; by default, the
+        ``path_params`` of the request's scope (where the router puts them)."""
+        if params is None:
+            params = request.scope.get("path_params") or _NO_PARAMS
         func = self.func
         for guard in self.guards:
             outcome = guard(request)
@@ -403,8 +412,12 @@ class InjectionPlan:
                 kwargs = await self.arguments(request, response, params, scope)
             else:  # `arguments`, inlined for the common shape: dependencies and values
                 kwargs = {}
+                cache = scope.cache  # type: ignore[union-attr]
                 for name, node in self.dependencies:
-                    kwargs[name] = await node.resolve(scope)  # type: ignore[arg-type]
+                    if node.request_cached and node.call in cache:
+                        kwargs[name] = cache[node.call]
+                    else:
+                        kwargs[name] = await node.resolve(scope)  # type: ignore[arg-type]
                 if self.fills:
                     errors = self.fill(kwargs, request, response, params)
                     if errors:
@@ -429,7 +442,7 @@ class _WebSocketPlan(InjectionPlan):
 
     __slots__ = ()
 
-    async def __call__(self, request: Any, response: Any, params: dict[str, Any]) -> Any:
+    async def __call__(self, request: Any, response: Any, params: dict[str, Any] | None = None) -> Any:
         try:
             return await InjectionPlan.__call__(self, request, response, params)
         except HTTPException as exc:
@@ -447,6 +460,9 @@ def _close_reason(exc: HTTPException) -> str:
         text = exc.detail if isinstance(exc.detail, str) else f"HTTP {exc.status_code}"
     encoded = text.encode("utf-8")
     return text if len(encoded) <= 123 else encoded[:120].decode("utf-8", "ignore") + "..."
+
+
+_NO_PARAMS: dict[str, Any] = {}
 
 
 def _positional(names: list[str], request: Any, response: Any) -> list[Any]:

@@ -22,24 +22,30 @@ logger = logging.getLogger("nexios.di")
 class DependencyScope:
     """Per-request state of dependency resolution."""
 
-    __slots__ = ("request", "response", "params", "kind", "cache", "exits", "overrides", "app")
+    __slots__ = ("request", "response", "params", "kind", "cache", "exits", "overrides")
 
     def __init__(self, request: Any, response: Any, params: dict[str, Any], kind: str) -> None:
+        # One of these is made for every request that has dependencies: keep it to stores.
         self.request = request
         self.response = response
         self.params = params
         self.kind = kind
         self.cache: dict[Any, Any] = {}
-        self.exits: list[tuple[Any, bool, bool]] = []
-        app = request.scope.get("app")
-        self.app = app
-        overrides = getattr(app, "dependency_overrides", None)
+        self.exits: list[tuple[Any, bool, bool]] | None = None  # created by the first generator
+        overrides = getattr(request.scope.get("app"), "dependency_overrides", None)
         self.overrides: dict[Any, Any] | None = overrides if overrides else None
+
+    @property
+    def app(self) -> Any:
+        """The application serving the request."""
+        return self.request.scope.get("app")
 
     def push_exit(self, generator: Generator[Any, Any, Any] | AsyncGenerator[Any, Any], is_async: bool,
                   blocking: bool = False) -> None:
         """Remember a generator dependency to close later (a ``blocking`` sync one closes in a
         worker thread, as it was entered)."""
+        if self.exits is None:
+            self.exits = []
         self.exits.append((generator, is_async, blocking))
 
     async def close(self, exc: BaseException | None = None) -> None:
