@@ -1,0 +1,132 @@
+"""Count the CPU instructions each app spends per request, with valgrind's callgrind.
+
+Timings move with whatever else the machine is doing; instruction counts do not. For the same
+code, inputs and interpreter the count is repeatable to a fraction of a percent, even on a busy
+machine, so it shows the effect of a small change to the hot path that timings would drown in
+noise. It is the tool for profiling work; the e2e runner stays the judge of the targets.
+
+For each app and endpoint the runner starts this file as a child under
+``valgrind --tool=callgrind`` twice: once with a small and once with a large number of requests
+(after the same warm-up). The difference divided by the difference in requests is the cost of
+one request, with start-up, imports and warm-up cancelled out. The child drives the app in
+process exactly as ``run_inprocess.py`` does (same scopes, receive and send).
+
+    python bench/count_instructions.py                       # every endpoint, raw and nexios
+    python bench/count_instructions.py --endpoints plaintext mw --requests 500 1500
+
+Needs valgrind (``apt-get install valgrind``). Expect about ten seconds per app and endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from endpoints import NEXIOS, RAW, STARLETTE, AppSpec, Endpoint, declared_skips, load_app_module, select_endpoints  # noqa: E402
+from report import format_table  # noqa: E402
+from run_inprocess import check_once, new_event_loop, scope_template, start_lifespan, stop_lifespan, time_requests  # noqa: E402
+
+WARM_UP_REQUESTS = 200
+_COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+
+
+async def _child(spec: AppSpec, endpoint: Endpoint, count: int) -> str | None:
+    """Serve ``WARM_UP_REQUESTS`` then ``count`` requests; return why not, if it cannot."""
+    module, error = load_app_module(spec)
+    if module is None:
+        return error
+    if endpoint.name in declared_skips(module):
+        return f"skipped ({declared_skips(module)[endpoint.name]})"
+    state: dict[str, Any] = {}
+    task, inbox = await start_lifespan(module.app, state)
+    try:
+        template = scope_template(endpoint)
+        problem = await check_once(module.app, endpoint, template, state)
+        if problem is not None:
+            return f"wrong response: {problem}"
+        await time_requests(module.app, endpoint, template, state, WARM_UP_REQUESTS)
+        await time_requests(module.app, endpoint, template, state, count)
+    finally:
+        await stop_lifespan(task, inbox)
+    return None
+
+
+def _instructions(spec: AppSpec, endpoint: Endpoint, count: int, loop: str) -> int:
+    command = [
+        "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+        sys.executable, __file__, "--child", spec.module, endpoint.name, str(count), "--loop", loop,
+    ]
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    if finished.returncode != 0:
+        reason = finished.stdout.strip().splitlines()[-1:] or finished.stderr.strip().splitlines()[-1:]
+        raise RuntimeError(reason[0] if reason else f"exit status {finished.returncode}")
+    found = _COLLECTED.search(finished.stderr)
+    if found is None:
+        raise RuntimeError("valgrind printed no instruction count")
+    return int(found.group(1))
+
+
+def per_request(spec: AppSpec, endpoint: Endpoint, small: int, large: int, loop: str) -> int | str:
+    """Instructions per request, or why it could not be counted."""
+    try:
+        return (_instructions(spec, endpoint, large, loop) - _instructions(spec, endpoint, small, loop)) // (
+            large - small
+        )
+    except RuntimeError as exc:
+        return str(exc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--endpoints", nargs="+", metavar="NAME", help="only these endpoints")
+    parser.add_argument("--requests", nargs=2, type=int, default=[500, 1500], metavar=("SMALL", "LARGE"),
+                        help="request counts of the two runs (default 500 1500)")
+    parser.add_argument("--with-starlette", action="store_true", help="also count bench/starlette_app.py")
+    parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop")
+    parser.add_argument("--child", nargs=3, metavar=("MODULE", "ENDPOINT", "COUNT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        module_name, endpoint_name, count = args.child
+        spec = next(s for s in (RAW, NEXIOS, STARLETTE) if s.module == module_name)
+        loop = new_event_loop(args.loop)
+        try:
+            problem = loop.run_until_complete(_child(spec, select_endpoints([endpoint_name])[0], int(count)))
+        finally:
+            loop.close()
+        if problem is not None:
+            print(problem)
+            return 1
+        return 0
+
+    small, large = args.requests
+    if not 0 < small < large:
+        parser.error("--requests needs 0 < SMALL < LARGE")
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (apt-get install valgrind)")
+    specs = [RAW, NEXIOS] + ([STARLETTE] if args.with_starlette else [])
+    rows = [["endpoint"] + [f"{spec.label} instr/req" for spec in specs]
+            + [f"{spec.label} - raw" for spec in specs[1:]]]
+    for endpoint in select_endpoints(args.endpoints):
+        print(f"counting {endpoint.name} ...", file=sys.stderr, flush=True)
+        counts = [per_request(spec, endpoint, small, large, args.loop) for spec in specs]
+        row = [endpoint.name] + [f"{c:,}" if isinstance(c, int) else f"n/a ({c})" for c in counts]
+        raw_count = counts[0]
+        for count in counts[1:]:
+            both = isinstance(count, int) and isinstance(raw_count, int)
+            row.append(f"{int(count) - int(raw_count):+,}" if both else "n/a")
+        rows.append(row)
+    print(f"\ninstructions per request (callgrind), python {sys.version.split()[0]}, loop {args.loop}\n")
+    print(format_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
