@@ -11,6 +11,7 @@ import pytest
 
 from nexios import get_application
 from nexios_core.request import Request, parse_cookie_header
+from nexios_core.types import Message
 
 pytestmark = pytest.mark.anyio
 
@@ -404,3 +405,18 @@ async def test_empty_body_without_content_type_reads_as_an_empty_form() -> None:
         not_a_form = await c.post("/form", content=b"{}", headers={"content-type": "application/json"})
     assert empty.json() == {"fields": {}}
     assert not_a_form.status_code == 415
+
+
+async def test_checking_for_a_disconnect_does_not_lose_a_waiting_body_chunk() -> None:
+    messages = [
+        {"type": "http.request", "body": b'{"a": ', "more_body": True},
+        {"type": "http.request", "body": b"1}", "more_body": False},
+    ]
+
+    async def receive() -> Message:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    request = Request({"type": "http", "method": "POST", "headers": []}, receive)
+    assert await request.is_disconnected() is False  # it took the first chunk off the channel
+    assert await request.json == {"a": 1}
+    assert await request.is_disconnected() is True

@@ -434,6 +434,10 @@ class Request:
         with anyio.CancelScope() as scope:
             scope.cancel()
             message = await self._receive()
+            if message.get("type") == "http.request":
+                # A body chunk was waiting: hand it back first, or reading the body would lose it.
+                self._receive = _put_back(message, self._receive)
+                return False
             return message.get("type") == "http.disconnect"
         return False
 
@@ -442,6 +446,18 @@ class Request:
 
 
 _UNSET: Any = object()
+
+
+def _put_back(message: Message, receive: Receive) -> Receive:
+    """A receive channel that gives ``message`` first, then what ``receive`` gives."""
+    pending = [message]
+
+    async def receive_again() -> Message:
+        if pending:
+            return pending.pop()
+        return await receive()
+
+    return receive_again
 
 
 def routed_path(scope: Scope) -> str:
