@@ -20,6 +20,7 @@ Needs valgrind (``apt-get install valgrind``). Expect about ten seconds per app 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -63,7 +64,10 @@ def _instructions(spec: AppSpec, endpoint: Endpoint, count: int, loop: str) -> i
         "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
         sys.executable, __file__, "--child", spec.module, endpoint.name, str(count), "--loop", loop,
     ]
-    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    # A fixed hash seed: string hashing (and with it every dict) is otherwise randomised per
+    # process, which moves the count by a few hundred instructions from run to run.
+    environment = {**os.environ, "PYTHONHASHSEED": "0"}
+    finished = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
     if finished.returncode != 0:
         reason = finished.stdout.strip().splitlines()[-1:] or finished.stderr.strip().splitlines()[-1:]
         raise RuntimeError(reason[0] if reason else f"exit status {finished.returncode}")

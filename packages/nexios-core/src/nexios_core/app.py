@@ -39,16 +39,20 @@ from .exceptions import (
 from .limits import LIMITS_SCOPE_KEY, Limits
 from .middleware.asgi import Middleware
 from .middleware.base import BaseMiddleware
-from .middleware.chain import Endpoint, MiddlewareFunction, compose, is_http_middleware
+from .middleware.chain import Endpoint, MiddlewareFunction, compose, is_http_middleware, to_response
 from .request import Request
 from .responses import BaseResponse, Response
 from .types import ASGIApp, Message, Receive, Scope, Send
-from .websocket import OPEN_WEBSOCKETS_SCOPE_KEY, OpenWebSockets
+from .websocket import OPEN_WEBSOCKETS_SCOPE_KEY
+from .websocket_tracking import OpenWebSockets
 
 logger = logging.getLogger("nexios")
 
 SHUTDOWN_REQUEST_GRACE = 10.0
 """Seconds the lifespan shutdown waits for HTTP requests still running before the shutdown hooks."""
+_BELOW_MIDDLEWARE = "nexios.below_asgi_middleware"
+"""Scope key set by the innermost layer under raw ASGI middleware: the app it names serves the
+HTTP request at once when called with that scope (see ``App.__call__``)."""
 
 Hook = Callable[[], Awaitable[None] | None]
 Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
@@ -113,6 +117,7 @@ class App:
             self.add_middleware(middleware)
         self._asgi: ASGIApp | None = None
         self._chain: Endpoint | None = None
+        self._lookup: Callable[[Scope], Callable[[Request, Response], Awaitable[Any]] | None] | None = None
         self._direct_http = False
 
     # ---------------------------------------------------------------- configuration
@@ -146,7 +151,8 @@ class App:
             self._asgi_middleware.append(Middleware(middleware, *args, **options))
         else:
             raise ImproperlyConfigured(f"{middleware!r} is not a middleware")
-        self._asgi = None
+        self._asgi = None  # rebuilt on the next request (or at start-up)
+        self._direct_http = False
 
     def middleware(self, func: _F) -> _F:
         """Decorator form of :meth:`add_middleware` for ``async def mw(request, response, call_next)``."""
@@ -193,6 +199,10 @@ class App:
             if self._http_middleware
             else self.dispatcher.dispatch
         )
+        # A dispatcher may also offer a synchronous `lookup(scope)` (see `Dispatcher`): without
+        # function middleware, the app then awaits the endpoint it finds itself.
+        lookup = getattr(self.dispatcher, "lookup", None)
+        self._lookup = lookup if callable(lookup) and not self._http_middleware else None
         app: ASGIApp = self._entry
         for spec in reversed(self._asgi_middleware):
             app = spec.build(app, self)
@@ -252,7 +262,8 @@ class App:
     async def _entry(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
-            await self._http(scope, receive, send)
+            scope[_BELOW_MIDDLEWARE] = self  # `__call__` serves it (see there)
+            await self(scope, receive, send)
         elif kind == "websocket":
             await self._websocket(scope, receive, send)
         elif kind == "lifespan":
@@ -303,30 +314,44 @@ class App:
                 with contextlib.suppress(Exception):
                     await send({"type": "websocket.close", "code": 1011})
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.limits is not None and LIMITS_SCOPE_KEY not in scope:
-            scope[LIMITS_SCOPE_KEY] = self.limits
-        request = Request(scope, receive, send)
-        response = Response()
-        self.requests_in_flight += 1  # shutdown waits for this to reach 0 (see _drain_requests)
-        try:
-            try:
-                outgoing = await self._chain(request, response)  # type: ignore[misc]
-            except ClientDisconnect:
-                return  # nobody is listening for an answer
-            except Exception as exc:  # raised by middleware, or by an exception handler
-                outgoing = await self._answer_error(request, response, exc)
-            try:
-                await outgoing(scope, receive, send)
-            finally:
-                # `request.needs_close`, inlined (it runs for every request).
-                if request._form is not None or request._cleanups is not None:
-                    await request.close()
-        finally:
-            self.requests_in_flight -= 1
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
+        # HTTP is served right here, not in a method of its own: one coroutine frame fewer on
+        # every request. Below raw ASGI middleware, `_entry` marks the scope to come back here.
+        if scope["type"] == "http" and (self._direct_http or scope.get(_BELOW_MIDDLEWARE) is self):
+            if self.limits is not None and LIMITS_SCOPE_KEY not in scope:
+                scope[LIMITS_SCOPE_KEY] = self.limits
+            request = Request(scope, receive, send)
+            response = Response()
+            self.requests_in_flight += 1  # shutdown waits for this to reach 0 (see _drain_requests)
+            try:
+                try:
+                    lookup = self._lookup
+                    endpoint = lookup(scope) if lookup is not None else None
+                    if endpoint is not None:
+                        result = await endpoint(request, response)
+                        outgoing = result if result is response else to_response(result, response)
+                    else:
+                        outgoing = await self._chain(request, response)  # type: ignore[misc]
+                except ClientDisconnect:
+                    return  # nobody is listening for an answer
+                except Exception as exc:  # raised by middleware, or by an exception handler
+                    outgoing = await self._answer_error(request, response, exc)
+                try:
+                    if outgoing is response and response._delegate is None and response.background is None:
+                        # What `Response.__call__` does for a plain body, without its frame.
+                        start, body = response.own_messages(scope)
+                        await send(start)
+                        await send(body)
+                    else:
+                        await outgoing(scope, receive, send)
+                finally:
+                    # `request.needs_close`, inlined (it runs for every request).
+                    if request._form is not None or request._cleanups is not None:
+                        await request.close()
+            finally:
+                self.requests_in_flight -= 1
+            return
         asgi = self._asgi
         if asgi is None:
             try:
@@ -340,10 +365,10 @@ class App:
                 logger.exception("Application start-up failed")
                 await send({"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"})
                 return
+            if self._direct_http and scope["type"] == "http":
+                await self(scope, receive, send)  # built: take the direct path above
+                return
             asgi = self._asgi
-        if self._direct_http and scope["type"] == "http":
-            await self._http(scope, receive, send)  # no ASGI middleware: skip a layer
-            return
         await asgi(scope, receive, send)  # type: ignore[misc]
 
     # ---------------------------------------------------------------- lifespan

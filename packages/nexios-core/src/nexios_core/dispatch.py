@@ -20,7 +20,14 @@ from .types import Receive, Scope, Send
 
 @runtime_checkable
 class Dispatcher(Protocol):
-    """Finds and runs the handler for a request."""
+    """Finds and runs the handler for a request.
+
+    A dispatcher may also define ``lookup(scope)``, a synchronous fast path: it returns the
+    callable ``endpoint(request, response)`` answering the request when it finds one by a plain
+    lookup, or ``None`` to leave the request to :meth:`dispatch`. The endpoint's result may be
+    anything a handler returns (the app turns it into a response). ``nexios_routing.Router``
+    defines it; the app uses it when no function middleware is installed.
+    """
 
     async def dispatch(self, request: Request, response: Response) -> BaseResponse:
         """Answer an HTTP request (raise ``HTTPException`` for 404/405...)."""

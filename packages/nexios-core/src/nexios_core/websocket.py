@@ -1,4 +1,4 @@
-"""The ``WebSocket`` connection object, the origin check, and class-based consumers.
+"""The ``WebSocket`` connection object: handshake details, typed send/receive, closing.
 
 A :class:`WebSocket` wraps one ASGI ``websocket`` connection. It reads like :class:`Request` for
 the handshake (URL, headers, cookies, state) and adds typed send/receive. Every received message is
@@ -6,24 +6,30 @@ bounded by ``Limits.max_websocket_message_size``: a bigger one closes the socket
 that should be JSON and is not closes it with 1007. Either way the caller sees
 :class:`~nexios_core.exceptions.WebSocketDisconnect` carrying the code, exactly as when the peer
 leaves, so one ``except`` handles every way a connection ends.
+
+The origin check (:mod:`.websocket_origin`), shutdown tracking of open connections
+(:mod:`.websocket_tracking`) and class-based consumers (:mod:`.consumers`) live in their own modules;
+their public names are still importable from here, as they always were.
 """
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import enum
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Literal, NoReturn
-from urllib.parse import urlsplit
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from . import jsoncodec
-from .channels import Channel, ChannelBox, ChannelLayer, PayloadType
+from ._lazy_exports import lazy_exports
 from .datastructures import URL, Address, Headers, QueryParams, State
-from .exceptions import BadRequest, WebSocketDisconnect, WebSocketException
+from .exceptions import BadRequest, WebSocketDisconnect
 from .limits import limits_for
 from .request import parse_cookie_header
 from .types import Message, Receive, Scope, Send
+from .websocket_origin import origin_is_allowed
+
+if TYPE_CHECKING:
+    from .consumers import Encoding, WebSocketConsumer
+    from .websocket_tracking import ConnectionTracker, OpenWebSockets
 
 CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
@@ -404,225 +410,23 @@ def _close_reason(text: str) -> str:
     return encoded.decode("utf-8", "ignore")
 
 
-# -------------------------------------------------------------------- open connections
+# Defined here rather than with the tracker: ``accept`` reads it, and ``websocket_tracking`` imports
+# this module, so this keeps the dependency one-way.
 OPEN_WEBSOCKETS_SCOPE_KEY = "nexios.open_websockets"
 """Scope key of the :class:`ConnectionTracker` an accepted :class:`WebSocket` registers with."""
 
 
-class OpenWebSockets:
-    """The accepted WebSocket connections of one app that have not ended yet.
-
-    The app gives each connection a :class:`ConnectionTracker` (in the scope); a ``WebSocket``
-    registers there when it accepts, and the tracker forgets it when the connection's ASGI call
-    returns, so a handler that never closes its socket leaks nothing. At shutdown the app calls
-    :meth:`close_all` so that clients see 1001 (going away) rather than a dropped connection.
-    """
-
-    __slots__ = ("_sockets",)
-
-    def __init__(self) -> None:
-        self._sockets: set[WebSocket] = set()
-
-    def tracker(self) -> ConnectionTracker:
-        """A tracker for one new connection."""
-        return ConnectionTracker(self._sockets)
-
-    def __len__(self) -> int:
-        return len(self._sockets)
-
-    def __iter__(self) -> Iterator[WebSocket]:
-        return iter(list(self._sockets))
-
-    async def close_all(self, code: int = CLOSE_GOING_AWAY, reason: str = "Server shutting down") -> int:
-        """Close every connection still open with ``code``; returns how many there were."""
-        sockets = [ws for ws in self._sockets if ws.application_state is WebSocketState.CONNECTED]
-        for websocket in sockets:
-            # One connection failing to close (its transport already broken) must not keep the
-            # others open or stop the shutdown.
-            with contextlib.suppress(Exception):
-                await websocket.close(code, reason)
-        return len(sockets)
-
-
-class ConnectionTracker:
-    """Registers the WebSocket of one connection with its app's :class:`OpenWebSockets`."""
-
-    __slots__ = ("_open", "_mine")
-
-    def __init__(self, open_sockets: set[WebSocket]) -> None:
-        self._open = open_sockets
-        self._mine: list[WebSocket] = []
-
-    def add(self, websocket: WebSocket) -> None:
-        """Remember an accepted ``websocket`` until :meth:`release`."""
-        self._open.add(websocket)
-        self._mine.append(websocket)
-
-    def release(self) -> None:
-        """Forget this connection's sockets (its ASGI call has returned)."""
-        for websocket in self._mine:
-            self._open.discard(websocket)
-        self._mine.clear()
-
-
-# -------------------------------------------------------------------- the origin check
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def origin_is_allowed(scope: Scope, allowed_origins: Sequence[str] | None) -> bool:
-    """Whether a WebSocket handshake's ``Origin`` is acceptable (defence against cross-site
-    WebSocket hijacking, which browsers do not prevent on their own).
-
-    * No ``Origin`` header: allowed, whatever the setting. Browsers always send one, so its absence
-      means a non-browser client, which cannot carry a victim's cookies anyway.
-    * ``allowed_origins`` is ``None``: same-origin only; the origin's host and port must equal the
-      ``Host`` header's (a port left out means the default port of the origin's scheme).
-    * ``["*"]`` (``"*"`` anywhere in the list): any origin.
-    * Otherwise: the origin string must equal one of the entries exactly (``"https://a.example"``).
-
-    Several ``Origin`` headers are refused as ambiguous.
-    """
-    origins = [value for name, value in scope.get("headers", ()) if name == b"origin"]
-    if not origins:
-        return True
-    if len(origins) > 1:
-        return False
-    origin = origins[0].decode("latin-1")
-    if allowed_origins is None:
-        host = next((value for name, value in scope.get("headers", ()) if name == b"host"), None)
-        return host is not None and _same_origin(origin, host.decode("latin-1"))
-    return "*" in allowed_origins or origin in allowed_origins
-
-
-def _same_origin(origin: str, host_header: str) -> bool:
-    origin_host_port = _origin_host_port(origin)
-    if origin_host_port is None:
-        return False
-    hostname, port, scheme = origin_host_port
-    try:
-        host_parts = urlsplit(f"//{host_header}")
-        host_port = host_parts.port
-    except ValueError:
-        return False
-    if host_parts.hostname is None or host_parts.username is not None or host_parts.path:
-        return False
-    return host_parts.hostname == hostname and (host_port or _DEFAULT_PORTS[scheme]) == port
-
-
-def _origin_host_port(origin: str) -> tuple[str, int, str] | None:
-    """``(hostname, port, scheme)`` of a serialised origin, or ``None`` if it is not one."""
-    try:
-        parts = urlsplit(origin)
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
-        return None
-    if parts.path or parts.query or parts.fragment or parts.username is not None:
-        return None
-    return parts.hostname, port or _DEFAULT_PORTS[parts.scheme], parts.scheme
-
-
-# -------------------------------------------------------------------- class-based consumers
-Encoding = Literal["text", "bytes", "json"]
-
-
-class WebSocketConsumer:
-    """A class-based WebSocket handler.
-
-    Subclass it and override the hooks; use an instance (``HandlerDispatcher(websocket=Chat())``)
-    or ``Chat.as_handler()`` as the handler. Each connection runs on its own shallow copy of the
-    instance, so attributes set in the hooks belong to that connection only.
-
-    ``encoding`` decides what ``on_receive`` gets: ``"text"`` (str), ``"bytes"`` or ``"json"``
-    (parsed; malformed JSON closes with 1007). Group helpers use ``channel_layer``, by default the
-    process-wide layer of :class:`~nexios_core.channels.ChannelBox`; groups joined are left
-    automatically when the connection ends. Raising :class:`WebSocketException` in a hook closes
-    with its code; any other exception closes with 1011 and propagates to the server.
-    """
-
-    encoding: ClassVar[Encoding] = "text"
-    channel_layer: ClassVar[ChannelLayer | None] = None
-
-    websocket: WebSocket
-    channel: Channel
-
-    async def on_connect(self, websocket: WebSocket) -> None:
-        """Called first; accepts the connection. Override to check or refuse it."""
-        await websocket.accept()
-
-    async def on_receive(self, websocket: WebSocket, data: Any) -> None:
-        """Called for every message, decoded according to ``encoding``."""
-
-    async def on_disconnect(self, websocket: WebSocket, close_code: int) -> None:
-        """Called once when the connection has ended, however it ended."""
-
-    @classmethod
-    def as_handler(cls, *args: Any, **kwargs: Any) -> Callable[[WebSocket], Awaitable[None]]:
-        """A handler that serves each connection with a fresh ``cls(*args, **kwargs)``."""
-
-        async def handler(websocket: WebSocket) -> None:
-            await cls(*args, **kwargs)._serve(websocket)
-
-        handler.__name__ = handler.__qualname__ = cls.__name__
-        return handler
-
-    async def __call__(self, websocket: WebSocket) -> None:
-        await copy.copy(self)._serve(websocket)
-
-    # ---------------------------------------------------------------- groups
-    @property
-    def layer(self) -> ChannelLayer:
-        """The channel layer in use (``channel_layer`` or the process-wide default)."""
-        return self.channel_layer if self.channel_layer is not None else ChannelBox.layer
-
-    async def join_group(self, name: str) -> None:
-        """Add this connection to group ``name``."""
-        await self.layer.group_add(name, self.channel)
-        self._groups.add(name)
-
-    async def leave_group(self, name: str) -> None:
-        """Remove this connection from group ``name``."""
-        await self.layer.group_discard(name, self.channel)
-        self._groups.discard(name)
-
-    async def broadcast(self, name: str, data: Any) -> int:
-        """Send ``data`` to every connection in group ``name``; returns how many received it."""
-        return await self.layer.group_send(name, data)
-
-    # ---------------------------------------------------------------- the connection's life
-    async def _serve(self, websocket: WebSocket) -> None:
-        self.websocket = websocket
-        self.channel = Channel(websocket, payload_type=_PAYLOAD_TYPES[self.encoding])
-        self._groups: set[str] = set()
-        close_code = CLOSE_NORMAL
-        try:
-            await self.on_connect(websocket)
-            while True:
-                await self.on_receive(websocket, await self._receive(websocket))
-        except WebSocketDisconnect as exc:
-            close_code = exc.code
-        except WebSocketException as exc:
-            close_code = exc.code
-            await websocket.close(exc.code, exc.reason)
-        except Exception:
-            close_code = CLOSE_INTERNAL_ERROR
-            await websocket.close(CLOSE_INTERNAL_ERROR)
-            raise
-        finally:
-            for name in list(self._groups):
-                await self.leave_group(name)
-            await self.on_disconnect(websocket, close_code)
-
-    async def _receive(self, websocket: WebSocket) -> Any:
-        if self.encoding == "json":
-            return await websocket.receive_json()
-        if self.encoding == "bytes":
-            return await websocket.receive_bytes()
-        return await websocket.receive_text()
-
-
-_PAYLOAD_TYPES: dict[Encoding, PayloadType] = {"text": "text", "bytes": "bytes", "json": "json"}
+# Names that moved to modules which import this one: importing them eagerly here would be a cycle,
+# so they are looked up on first use instead.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "ConnectionTracker": "websocket_tracking",
+        "OpenWebSockets": "websocket_tracking",
+        "Encoding": "consumers",
+        "WebSocketConsumer": "consumers",
+    },
+)
 
 
 __all__ = [

@@ -338,6 +338,32 @@ class Router:
         return ", ".join(sorted({m for e in matching for m in e.endpoints}))
 
     # ---------------------------------------------------------------- dispatching
+    def lookup(self, scope: Scope) -> RouteEndpoint | None:
+        """The endpoint answering this HTTP request when a plain lookup finds it: a static path,
+        or a route matched in the trie (its path values are then put in ``scope``). ``None``
+        leaves the request to :meth:`dispatch` (404, 405, slash redirects, mounts).
+
+        It is synchronous so that the app can await the endpoint itself: one coroutine frame
+        fewer per request than going through ``dispatch``. The result of the endpoint is what a
+        handler returns, not yet a response.
+        """
+        compiled = self._compiled
+        if compiled is None:
+            return None
+        path = routed_path(scope) if scope.get("root_path") else scope["path"]
+        method = scope["method"]
+        entry = compiled.static.get(path)
+        if entry is not None:
+            endpoint = entry.endpoints.get(method)
+            if endpoint is not None:
+                return endpoint
+        found = compiled.trie.find(path, method)
+        if found is None:
+            return None
+        entry, params = found
+        scope["path_params"] = params
+        return entry.endpoints[method]
+
     async def dispatch(self, request: Request, response: Response) -> BaseResponse:
         """Find and run the handler for ``request``; raise 404/405 ``HTTPException`` otherwise."""
         compiled = self._compiled
@@ -391,7 +417,8 @@ class Router:
     async def dispatch_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Find and run the WebSocket handler; close with 1000 before accepting when none
         matches (the server answers the handshake with 403)."""
-        from nexios_core.websocket import WebSocket, origin_is_allowed
+        from nexios_core.websocket import WebSocket
+        from nexios_core.websocket_origin import origin_is_allowed
 
         self.prepare()
         compiled = self._compiled

@@ -3,15 +3,13 @@
 from nexios_core.fileresponse import FileResponse
 from nexios_core.responses import (
     BaseResponse,
-    EventSourceResponse,
     HTMLResponse,
     JSONResponse,
     PlainTextResponse,
     RedirectResponse,
     Response,
-    ServerSentEvent,
-    StreamingResponse,
 )
+from nexios_core.streaming import EventSourceResponse, ServerSentEvent, StreamingResponse
 
 NexiosResponse = Response
 
