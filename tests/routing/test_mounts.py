@@ -167,3 +167,27 @@ async def test_a_bare_router_can_be_mounted_as_an_asgi_app(client_for: Any) -> N
         missing = await client.get("/raw/nothing")
     assert answer.json() == {"n": 3, "root_path": "/raw"}
     assert missing.status_code == 404
+
+
+async def test_a_mounted_router_app_does_not_answer_405_for_the_parents_routes(client_for: Any) -> None:
+    # The parent has POST /api/items; a GET for it falls through to the app mounted at /api,
+    # which has no such route: that is the child's 404, not the parent's 405.
+    from nexios import get_application
+
+    parent = get_application()
+    child = get_application()
+
+    @child.get("/other")
+    async def other(request: Any, response: Any) -> Any:
+        return {"child": True}
+
+    @parent.post("/api/items")
+    async def create(request: Any, response: Any) -> Any:
+        return {"created": True}
+
+    parent.mount("/api", child)
+    async with client_for(parent) as client:
+        assert (await client.post("/api/items")).json() == {"created": True}
+        assert (await client.get("/api/other")).json() == {"child": True}
+        missing = await client.get("/api/items")
+    assert missing.status_code == 404

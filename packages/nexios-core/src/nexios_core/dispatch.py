@@ -23,10 +23,10 @@ class Dispatcher(Protocol):
     """Finds and runs the handler for a request.
 
     A dispatcher may also define ``lookup(scope)``, a synchronous fast path: it returns the
-    callable ``endpoint(request, response)`` answering the request when it finds one by a plain
-    lookup, or ``None`` to leave the request to :meth:`dispatch`. The endpoint's result may be
-    anything a handler returns (the app turns it into a response). ``nexios_routing.Router``
-    defines it; the app uses it when no function middleware is installed.
+    callable ``endpoint(request, response)`` that answers the request, or ``None`` to leave the
+    request to :meth:`dispatch`. The endpoint's result may be anything a handler returns (the
+    app turns it into a response). ``nexios_routing.Router`` defines it; the app uses it when no
+    function middleware is installed.
     """
 
     async def dispatch(self, request: Request, response: Response) -> BaseResponse:

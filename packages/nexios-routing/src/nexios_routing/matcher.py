@@ -87,7 +87,9 @@ class RouteTrie(Generic[_T]):
             child = node.static.get(part)
             if child is None:
                 dynamic = node.dynamic
-                for position, (segment, candidate) in enumerate(dynamic):
+                if not dynamic:
+                    break
+                for segment, candidate in dynamic:
                     whole = segment.whole
                     if whole is None:  # a regex segment: leave it to the walk
                         other_choices = True
@@ -97,8 +99,8 @@ class RouteTrie(Generic[_T]):
                     except ValueError:
                         continue
                     child = candidate
-                    if position + 1 < len(dynamic):
-                        other_choices = True
+                    if candidate is not dynamic[-1][1]:
+                        other_choices = True  # later parameters could match too
                     break
                 if child is None:
                     break

@@ -339,9 +339,10 @@ class Router:
 
     # ---------------------------------------------------------------- dispatching
     def lookup(self, scope: Scope) -> RouteEndpoint | None:
-        """The endpoint answering this HTTP request when a plain lookup finds it: a static path,
-        or a route matched in the trie (its path values are then put in ``scope``). ``None``
-        leaves the request to :meth:`dispatch` (404, 405, slash redirects, mounts).
+        """The endpoint answering this HTTP request: the route's (its path values are then put
+        in ``scope``), or, when no route matches, one answering with a mounted app, 405, a
+        slash redirect or 404. ``None`` only while the table is not compiled (``dispatch``
+        compiles it).
 
         It is synchronous so that the app can await the endpoint itself: one coroutine frame
         fewer per request than going through ``dispatch``. The result of the endpoint is what a
@@ -357,48 +358,47 @@ class Router:
             endpoint = entry.endpoints.get(method)
             if endpoint is not None:
                 return endpoint
-        found = compiled.trie.find(path, method)
+        rejected: list[_PathEntry] = []
+        found = compiled.trie.find(path, method, rejected)
         if found is None:
-            return None
+            # Routes at this path serving other methods (the 405's Allow). Always set on a
+            # miss: a mounted app's scope is a copy of this one, and must not see ours.
+            scope[_REJECTED_SCOPE_KEY] = rejected
+            return self._answer_unmatched
         entry, params = found
         scope["path_params"] = params
         return entry.endpoints[method]
 
     async def dispatch(self, request: Request, response: Response) -> BaseResponse:
-        """Find and run the handler for ``request``; raise 404/405 ``HTTPException`` otherwise."""
-        compiled = self._compiled
-        if compiled is None:
+        """Find and run the handler for ``request``: a route's, a mounted app, or the 404/405
+        answer (a customised 404 or 405 handler is reached by raising ``HTTPException``)."""
+        endpoint = self.lookup(request.scope)
+        if endpoint is None:
             self.prepare()
-            compiled = self._compiled
+            endpoint = self.lookup(request.scope)
+        result = await endpoint(request, response)  # type: ignore[misc]
+        return result if result is response else to_response(result, response)
+
+    async def _answer_unmatched(self, request: Request, response: Response) -> BaseResponse:
+        # No route matches the path with this method (`lookup` found none).
+        compiled = self._compiled
+        assert compiled is not None
         scope = request.scope
         path = routed_path(scope) if scope.get("root_path") else scope["path"]
         method = scope["method"]
-        entry = compiled.static.get(path)  # type: ignore[union-attr]
-        if entry is not None:
-            endpoint = entry.endpoints.get(method)
-            if endpoint is not None:
-                result = await endpoint(request, response)
-                return result if result is response else to_response(result, response)
-        rejected: list[_PathEntry] = []
-        found = compiled.trie.find(path, method, rejected)  # type: ignore[union-attr]
-        if found is not None:
-            entry, params = found
-            scope["path_params"] = params
-            result = await entry.endpoints[method](request, response)
-            return result if result is response else to_response(result, response)
-        for mount, mount_endpoint in compiled.mounts:  # type: ignore[union-attr]
+        for mount, mount_endpoint in compiled.mounts:
             prefix = mount.prefix
             if path == prefix or path.startswith(prefix + "/") or prefix == "":
                 return await mount_endpoint(request, response)
+        rejected: list[_PathEntry] | None = scope.get(_REJECTED_SCOPE_KEY)
         if rejected:
             allow = ", ".join(sorted({m for e in rejected for m in e.endpoints}))
             raise MethodNotAllowed(headers={"Allow": allow})
         if self.redirect_slashes and path != "/":
             target = path[:-1] if path.endswith("/") else path + "/"
-            probe: list[_PathEntry] = []
-            static_target = compiled.static.get(target)  # type: ignore[union-attr]
-            if (static_target is not None and method in static_target.endpoints) or compiled.trie.find(  # type: ignore[union-attr]
-                target, method, probe
+            static_target = compiled.static.get(target)
+            if (static_target is not None and method in static_target.endpoints) or compiled.trie.find(
+                target, method
             ):
                 # The path is percent-decoded: encode it again so that non-ASCII text cannot
                 # break the header, "%3F" stays in the path, and "\\" or a tab (which browsers
@@ -525,6 +525,8 @@ def _route_endpoint(route: Route) -> RouteEndpoint:
 
 
 _NO_PARAMS: dict[str, Any] = {}
+_REJECTED_SCOPE_KEY = "nexios.routing.rejected"
+"""Where `lookup` leaves the routes that match the path but not the method, for the 405."""
 _NOT_FOUND = NotFoundException()
 
 
