@@ -11,6 +11,7 @@ import anyio.abc
 import anyio.to_thread
 import httpx
 
+from .concurrency import iterate_in_threadpool
 from .types import ASGIApp, Message, Scope
 
 CLIENT_ADDRESS = ("testclient", 50000)
@@ -206,7 +207,8 @@ class _HTTPExchange:
         if isinstance(body, bytes):
             return {"type": "http.request", "body": body, "more_body": False}
         if self._chunks is None:
-            self._chunks = body.__aiter__() if isinstance(body, AsyncIterator) else _in_thread(body)
+            # A synchronous body is pulled in a worker thread: the event loop never blocks on it.
+            self._chunks = body.__aiter__() if isinstance(body, AsyncIterator) else iterate_in_threadpool(body)
         async for chunk in self._chunks:
             if chunk:
                 return {"type": "http.request", "body": chunk, "more_body": True}
@@ -264,17 +266,6 @@ class _HTTPExchange:
             self._from_app.close()
         await self.run.stop(GRACE_PERIOD if client_gone else None)
         return self.run.error
-
-
-async def _in_thread(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
-    """Pull a synchronous request body in a worker thread so the event loop never blocks on it."""
-    iterator = iter(chunks)
-    end = object()
-    while True:
-        chunk = await anyio.to_thread.run_sync(next, iterator, end)
-        if chunk is end:
-            return
-        yield chunk  # type: ignore[misc]
 
 
 def _error_response() -> httpx.Response:

@@ -19,7 +19,7 @@ import anyio.to_thread
 
 from .config import MakeConfig, set_config
 from .datastructures import State
-from .dispatch import Dispatcher, HandlerDispatcher
+from .dispatch import Dispatcher, HandlerDispatcher, Lookup
 from .errors import (
     ExceptionHandler,
     ExceptionHandlers,
@@ -117,7 +117,7 @@ class App:
             self.add_middleware(middleware)
         self._asgi: ASGIApp | None = None
         self._chain: Endpoint | None = None
-        self._lookup: Callable[[Scope], Callable[[Request, Response], Awaitable[Any]] | None] | None = None
+        self._lookup: Lookup | None = None
         self._direct_http = False
 
     # ---------------------------------------------------------------- configuration

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 import anyio
@@ -52,7 +52,7 @@ async def run_until_first_complete(*calls: tuple[Callable[..., Awaitable[Any]], 
             group.start_soon(run, func, kwargs)
 
 
-async def iterate_in_threadpool(iterable: Iterable[_T]) -> Any:
+async def iterate_in_threadpool(iterable: Iterable[_T]) -> AsyncIterator[_T]:
     """Iterate a blocking iterator from async code, one ``next()`` per worker-thread call."""
     iterator = iter(iterable)
     done = object()
@@ -60,7 +60,7 @@ async def iterate_in_threadpool(iterable: Iterable[_T]) -> Any:
         item = await anyio.to_thread.run_sync(next, iterator, done)
         if item is done:
             return
-        yield item
+        yield item  # type: ignore[misc]  # not `done`, so an item of the iterable
 
 
 __all__ = ["gather", "is_async_callable", "iterate_in_threadpool", "run_in_threadpool", "run_until_first_complete"]

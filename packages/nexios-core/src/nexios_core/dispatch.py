@@ -43,6 +43,8 @@ class Dispatcher(Protocol):
 
 
 HTTPHandler = Callable[[Request, Response], Awaitable[Any]]
+Lookup = Callable[[Scope], HTTPHandler | None]
+"""A dispatcher's optional synchronous fast path (see :class:`Dispatcher`)."""
 WebSocketHandler = Callable[[Any], Awaitable[None]]
 
 
@@ -73,4 +75,4 @@ class HandlerDispatcher:
         return None
 
 
-__all__ = ["Dispatcher", "HTTPHandler", "HandlerDispatcher", "WebSocketHandler"]
+__all__ = ["Dispatcher", "HTTPHandler", "HandlerDispatcher", "Lookup", "WebSocketHandler"]

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from nexios_core.datastructures import query_for_location
+from nexios_core.dispatch import HTTPHandler
 from nexios_core.errors import http_exception_response
 from nexios_core.exceptions import (
     HTTPException,
@@ -476,7 +477,7 @@ def _add_name(out: _CompiledRoutes, name_prefix: str, route: Route | WebSocketRo
         out.names.setdefault(name_prefix + route.name, route)
 
 
-RouteEndpoint = Callable[[Request, Response], Awaitable[Any]]
+RouteEndpoint = HTTPHandler
 """What a route answers with: the handler itself when it takes exactly ``(request, response)``, or
 its injection plan. ``dispatch`` turns the result into a response: one frame fewer per request
 than a wrapper around every handler."""
@@ -524,7 +525,6 @@ def _route_endpoint(route: Route) -> RouteEndpoint:
     return compose(middleware, responding, endpoint_records=True)
 
 
-_NO_PARAMS: dict[str, Any] = {}
 _REJECTED_SCOPE_KEY = "nexios.routing.rejected"
 """Where `lookup` leaves the routes that match the path but not the method, for the 405."""
 _NOT_FOUND = NotFoundException()
