@@ -39,3 +39,13 @@ def test_the_instruction_counter_child_serves_the_requests_it_is_asked_for() -> 
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert refused.returncode != 0
+
+
+def test_the_middleware_floor_child_runs_both_chains() -> None:
+    for chain in ("floor", "nexios"):
+        finished = subprocess.run(
+            [sys.executable, str(BENCH / "middleware_floor.py"), "--child", chain, "5", "10"],
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+        # The child exits non-zero when a chain does not hand back the response builder.
+        assert finished.returncode == 0, (chain, finished.stdout + finished.stderr)

@@ -1,11 +1,11 @@
 """The ``WebSocket`` connection object: handshake details, typed send/receive, closing.
 
-A :class:`WebSocket` wraps one ASGI ``websocket`` connection. It reads like :class:`Request` for
-the handshake (URL, headers, cookies, state) and adds typed send/receive. Every received message is
-bounded by ``Limits.max_websocket_message_size``: a bigger one closes the socket with 1009; text
-that should be JSON and is not closes it with 1007. Either way the caller sees
-:class:`~nexios_core.exceptions.WebSocketDisconnect` carrying the code, exactly as when the peer
-leaves, so one ``except`` handles every way a connection ends.
+A :class:`WebSocket` wraps one ASGI ``websocket`` connection. Like :class:`Request`, it reads the
+handshake (URL, headers, cookies, state) through :class:`~.connection.HTTPConnection`, and it adds
+typed send/receive. Every received message is bounded by ``Limits.max_websocket_message_size``: a
+bigger one closes the socket with 1009; text that should be JSON and is not closes it with 1007.
+Either way the caller sees :class:`~nexios_core.exceptions.WebSocketDisconnect` carrying the code,
+exactly as when the peer leaves, so one ``except`` handles every way a connection ends.
 
 The origin check (:mod:`.websocket_origin`), shutdown tracking of open connections
 (:mod:`.websocket_tracking`) and class-based consumers (:mod:`.consumers`) live in their own modules;
@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from . import jsoncodec
 from ._lazy_exports import lazy_exports
-from .datastructures import URL, Address, Headers, QueryParams, State
+from .connection import HTTPConnection
 from .exceptions import BadRequest, WebSocketDisconnect
 from .limits import limits_for
-from .request import parse_cookie_header
 from .types import Message, Receive, Scope, Send
 from .websocket_origin import origin_is_allowed
 
@@ -55,7 +54,7 @@ class WebSocketState(enum.Enum):
     DISCONNECTED = 2
 
 
-class WebSocket:
+class WebSocket(HTTPConnection):
     """One WebSocket connection, created per connection by the dispatcher.
 
     ``client_state`` follows what the peer did (connected, left); ``application_state`` follows what
@@ -63,13 +62,8 @@ class WebSocket:
     """
 
     __slots__ = (
-        "scope",
         "_receive",
         "_send",
-        "_headers",
-        "_query_params",
-        "_cookies",
-        "_url",
         "client_state",
         "application_state",
         "close_code",
@@ -79,111 +73,14 @@ class WebSocket:
     def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") != "websocket":
             raise ValueError(f"WebSocket needs a 'websocket' scope, not {scope.get('type')!r}")
-        self.scope = scope
+        super().__init__(scope)
         self._receive = receive
         self._send = send
-        self._headers: Headers | None = None
-        self._query_params: QueryParams | None = None
-        self._cookies: dict[str, str] | None = None
-        self._url: URL | None = None
         self.client_state = WebSocketState.CONNECTING
         self.application_state = WebSocketState.CONNECTING
         self.close_code: int | None = None
         """How the connection ended (either side's close code), once it has."""
         self.close_reason: str = ""
-
-    # ---------------------------------------------------------------- the handshake request
-    @property
-    def url(self) -> URL:
-        """The full ``ws://``/``wss://`` URL. Its host comes from ``Host``: do not trust it."""
-        if self._url is None:
-            self._url = URL.from_scope(self.scope)
-        return self._url
-
-    @property
-    def path(self) -> str:
-        """The request path."""
-        return self.scope["path"]  # type: ignore[no-any-return]
-
-    @property
-    def scheme(self) -> str:
-        """``ws`` or ``wss``."""
-        return self.scope.get("scheme", "ws")  # type: ignore[no-any-return]
-
-    @property
-    def headers(self) -> Headers:
-        """The handshake request's headers."""
-        if self._headers is None:
-            self._headers = Headers(raw=self.scope["headers"])
-        return self._headers
-
-    @property
-    def query_params(self) -> QueryParams:
-        """Parsed query string; more fields than ``Limits.max_query_fields`` raise 400."""
-        if self._query_params is None:
-            self._query_params = QueryParams(
-                self.scope.get("query_string", b""),
-                max_fields=limits_for(self.scope).max_query_fields,
-            )
-        return self._query_params
-
-    @property
-    def path_params(self) -> dict[str, Any]:
-        """Parameters captured from the path by the router."""
-        params = self.scope.get("path_params")
-        if params is None:
-            params = self.scope["path_params"] = {}
-        return params
-
-    @property
-    def cookies(self) -> dict[str, str]:
-        """Cookies sent with the handshake."""
-        if self._cookies is None:
-            self._cookies = {}
-            for value in self.headers.getlist("cookie"):
-                self._cookies.update(parse_cookie_header(value))
-        return self._cookies
-
-    @property
-    def client(self) -> Address | None:
-        """The peer's address as the server saw it."""
-        client = self.scope.get("client")
-        return Address(client[0], client[1]) if client else None
-
-    @property
-    def state(self) -> State:
-        """Per-connection storage shared with middleware (the scope's ``state``, like a request's)."""
-        state = self.scope.get("state")
-        if not isinstance(state, State):
-            state = State(state if isinstance(state, dict) else None)
-            self.scope["state"] = state
-        return state
-
-    @property
-    def app(self) -> Any:
-        """The application serving this connection."""
-        return self.scope.get("app")
-
-    @property
-    def session(self) -> Any:
-        """The session, provided by ``SessionMiddleware``."""
-        try:
-            return self.scope["session"]
-        except KeyError:
-            raise RuntimeError(
-                "websocket.session needs SessionMiddleware: "
-                "app.add_middleware(SessionMiddleware()) from nexios.session.middleware"
-            ) from None
-
-    @property
-    def user(self) -> Any:
-        """The authenticated user set by authentication middleware, or ``None``."""
-        return self.scope.get("user")
-
-    @property
-    def auth(self) -> Any:
-        """Credentials set by authentication middleware, or ``None``."""
-        return self.scope.get("auth")
 
     @property
     def origin(self) -> str | None:

@@ -1,0 +1,147 @@
+"""``HTTPConnection``: what a ``Request`` and a ``WebSocket`` both read from their scope.
+
+The URL, headers, query string, cookies, client address, path parameters and the values that
+middleware leaves in the scope (state, session, user, auth) are the same for an HTTP request and
+for a WebSocket handshake. Code that serves both, an authentication backend say, takes an
+``HTTPConnection``. Everything is parsed on first use and cached.
+"""
+
+from __future__ import annotations
+
+import http.cookies
+from typing import Any
+
+from .datastructures import URL, Address, Headers, QueryParams, State
+from .limits import limits_for
+from .types import Scope
+
+
+class HTTPConnection:
+    """The parts of an ASGI ``http`` or ``websocket`` scope that both kinds of connection share.
+
+    Subclasses set every slot in their own ``__init__``; a request is built for every call, and
+    calling up to this class would add a frame to each.
+    """
+
+    __slots__ = ("scope", "_headers", "_query_params", "_cookies", "_url")
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self._headers: Headers | None = None
+        self._query_params: QueryParams | None = None
+        self._cookies: dict[str, str] | None = None
+        self._url: URL | None = None
+
+    @property
+    def url(self) -> URL:
+        """The full URL. Its host comes from the ``Host`` header: do not trust it for security."""
+        if self._url is None:
+            self._url = URL.from_scope(self.scope)
+        return self._url
+
+    @property
+    def path(self) -> str:
+        """The request path (percent-decoded, as the server gives it)."""
+        return self.scope["path"]  # type: ignore[no-any-return]
+
+    @property
+    def scheme(self) -> str:
+        """``http`` or ``https`` for a request, ``ws`` or ``wss`` for a WebSocket."""
+        scheme = self.scope.get("scheme")
+        if scheme:
+            return scheme  # type: ignore[no-any-return]
+        return "ws" if self.scope.get("type") == "websocket" else "http"
+
+    @property
+    def headers(self) -> Headers:
+        """Case-insensitive, multi-valued request headers (the handshake's, for a WebSocket)."""
+        if self._headers is None:
+            self._headers = Headers(raw=self.scope["headers"])
+        return self._headers
+
+    @property
+    def query_params(self) -> QueryParams:
+        """Parsed query string; more fields than ``Limits.max_query_fields`` answer 400."""
+        if self._query_params is None:
+            self._query_params = QueryParams(
+                self.scope.get("query_string", b""),
+                max_fields=limits_for(self.scope).max_query_fields,
+            )
+        return self._query_params
+
+    @property
+    def path_params(self) -> dict[str, Any]:
+        """Parameters captured from the path by the router (converted by their converters)."""
+        params = self.scope.get("path_params")
+        if params is None:
+            params = self.scope["path_params"] = {}
+        return params
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """Request cookies; malformed pairs are skipped rather than failing the request."""
+        if self._cookies is None:
+            self._cookies = {}
+            for value in self.headers.getlist("cookie"):
+                self._cookies.update(parse_cookie_header(value))
+        return self._cookies
+
+    @property
+    def client(self) -> Address | None:
+        """The peer's address as the server saw it (a proxy's, behind one)."""
+        client = self.scope.get("client")
+        return Address(client[0], client[1]) if client else None
+
+    @property
+    def state(self) -> State:
+        """Per-request (or per-connection) storage shared by middleware, dependencies and the
+        handler: the scope's ``state``."""
+        state = self.scope.get("state")
+        if not isinstance(state, State):
+            state = State(state if isinstance(state, dict) else None)
+            self.scope["state"] = state
+        return state
+
+    @property
+    def app(self) -> Any:
+        """The application handling this connection."""
+        return self.scope.get("app")
+
+    @property
+    def session(self) -> Any:
+        """The session, provided by ``SessionMiddleware``."""
+        try:
+            return self.scope["session"]
+        except KeyError:
+            raise RuntimeError(
+                f"{type(self).__name__.lower()}.session needs SessionMiddleware: "
+                "app.add_middleware(SessionMiddleware()) from nexios.session.middleware"
+            ) from None
+
+    @property
+    def user(self) -> Any:
+        """The authenticated user set by authentication middleware, or ``None`` without one."""
+        return self.scope.get("user")
+
+    @property
+    def auth(self) -> Any:
+        """Credentials (scopes) set by authentication middleware, or ``None`` without one."""
+        return self.scope.get("auth")
+
+
+def parse_cookie_header(header: str) -> dict[str, str]:
+    """Parse a ``Cookie`` header leniently, as browsers send it (skipping malformed pairs)."""
+    cookies: dict[str, str] = {}
+    for chunk in header.split(";"):
+        name, sep, value = chunk.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = http.cookies._unquote(value)
+        cookies[name] = value
+    return cookies
+
+
+__all__ = ["HTTPConnection", "parse_cookie_header"]
