@@ -59,11 +59,10 @@ async def _child(spec: AppSpec, endpoint: Endpoint, count: int) -> str | None:
     return None
 
 
-def _instructions(spec: AppSpec, endpoint: Endpoint, count: int, loop: str) -> int:
-    command = [
-        "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-        sys.executable, __file__, "--child", spec.module, endpoint.name, str(count), "--loop", loop,
-    ]
+def callgrind_total(arguments: list[str]) -> int:
+    """Instructions that ``python <arguments>`` executes under callgrind, start-up included.
+    Raises ``RuntimeError`` with the child's last words when it fails."""
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, *arguments]
     # A fixed hash seed: string hashing (and with it every dict) is otherwise randomised per
     # process, which moves the count by a few hundred instructions from run to run.
     environment = {**os.environ, "PYTHONHASHSEED": "0"}
@@ -75,6 +74,10 @@ def _instructions(spec: AppSpec, endpoint: Endpoint, count: int, loop: str) -> i
     if found is None:
         raise RuntimeError("valgrind printed no instruction count")
     return int(found.group(1))
+
+
+def _instructions(spec: AppSpec, endpoint: Endpoint, count: int, loop: str) -> int:
+    return callgrind_total([__file__, "--child", spec.module, endpoint.name, str(count), "--loop", loop])
 
 
 def per_request(spec: AppSpec, endpoint: Endpoint, small: int, large: int, loop: str) -> int | str:

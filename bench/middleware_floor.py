@@ -25,20 +25,21 @@ difference between a small and a large number of requests, so start-up cancels o
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable, Coroutine
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from nexios_core.middleware.chain import compose
 from nexios_core.request import Request
 from nexios_core.responses import Response
 
-_COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from count_instructions import callgrind_total  # noqa: E402
+
 WARM_UP_REQUESTS = 200
 SCOPE: dict[str, Any] = {"type": "http", "method": "GET", "path": "/", "headers": []}
 
@@ -90,18 +91,10 @@ def _serve(chain: Starter, count: int) -> None:
 
 
 def _instructions(chain: str, layers: int, count: int) -> int:
-    command = [
-        "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-        sys.executable, __file__, "--child", chain, str(layers), str(count),
-    ]
-    # A fixed hash seed keeps the count repeatable (see count_instructions.py).
-    finished = subprocess.run(
-        command, capture_output=True, text=True, check=False, env={**os.environ, "PYTHONHASHSEED": "0"}
-    )
-    found = _COLLECTED.search(finished.stderr)
-    if finished.returncode != 0 or found is None:
-        raise SystemExit(f"callgrind run failed: {finished.stdout.strip() or finished.stderr.strip()[-500:]}")
-    return int(found.group(1))
+    try:
+        return callgrind_total([__file__, "--child", chain, str(layers), str(count)])
+    except RuntimeError as exc:
+        raise SystemExit(f"callgrind run failed: {exc}") from None
 
 
 def per_layer(chain: str, layers: int, small: int, large: int) -> float:
