@@ -118,37 +118,14 @@ def app_recording(events: list[str]) -> Any:
     return app
 
 
-async def test_client_leaving_mid_body_stops_the_handler_and_closes_its_dependencies(
-    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+async def leave_mid_body_and_check_the_handler_stopped(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture, head_for: Callable[[str], str], sent: bytes
 ) -> None:
+    """Send ``head_for(host)`` and part of a body, leave, and check what the app went through."""
     caplog.set_level(logging.DEBUG)
     events: list[str] = []
     base_url = live_server(app_recording(events), **QUIET)
-    host = urlsplit(base_url).netloc
-    head = (f"POST /raw HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/octet-stream\r\n"
-            "Content-Length: 100000\r\n\r\n")
-    await anyio.to_thread.run_sync(send_half_a_body_and_leave, base_url, head, b"x" * 50_000)
-    await wait_until(lambda: "resource-closed" in events)
-    assert events == [
-        "resource-open", "handler-reading", "handler-stopped ClientDisconnect",
-        "resource-saw ClientDisconnect", "resource-closed",
-    ]
-    assert noisy_records(caplog) == []
-
-
-async def test_client_leaving_mid_multipart_upload_stops_the_parse_and_closes_dependencies(
-    live_server: LiveServer, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    events: list[str] = []
-    base_url = live_server(app_recording(events), **QUIET)
-    host = urlsplit(base_url).netloc
-    # A file part bigger than the spool threshold is on its way to disk when the client leaves.
-    part_head = (b'--XyZ\r\nContent-Disposition: form-data; name="upload"; filename="big.bin"\r\n'
-                 b"Content-Type: application/octet-stream\r\n\r\n")
-    sent = part_head + b"\x00" * (1_300_000)
-    head = (f"POST /form HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n"
-            f"Content-Length: {len(sent) + 2_000_000}\r\n\r\n")
+    head = head_for(urlsplit(base_url).netloc)
     await anyio.to_thread.run_sync(send_half_a_body_and_leave, base_url, head, sent)
     await wait_until(lambda: "resource-closed" in events)
     assert events == [
@@ -156,6 +133,31 @@ async def test_client_leaving_mid_multipart_upload_stops_the_parse_and_closes_de
         "resource-saw ClientDisconnect", "resource-closed",
     ]
     assert noisy_records(caplog) == []
+
+
+async def test_client_leaving_mid_body_stops_the_handler_and_closes_its_dependencies(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    def head_for(host: str) -> str:
+        return (f"POST /raw HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/octet-stream\r\n"
+                "Content-Length: 100000\r\n\r\n")
+
+    await leave_mid_body_and_check_the_handler_stopped(live_server, caplog, head_for, b"x" * 50_000)
+
+
+async def test_client_leaving_mid_multipart_upload_stops_the_parse_and_closes_dependencies(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A file part bigger than the spool threshold is on its way to disk when the client leaves.
+    part_head = (b'--XyZ\r\nContent-Disposition: form-data; name="upload"; filename="big.bin"\r\n'
+                 b"Content-Type: application/octet-stream\r\n\r\n")
+    sent = part_head + b"\x00" * (1_300_000)
+
+    def head_for(host: str) -> str:
+        return (f"POST /form HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n"
+                f"Content-Length: {len(sent) + 2_000_000}\r\n\r\n")
+
+    await leave_mid_body_and_check_the_handler_stopped(live_server, caplog, head_for, sent)
 
 
 async def test_client_leaving_mid_stream_cancels_the_generator_and_closes_dependencies(

@@ -19,8 +19,8 @@ from .types import Scope
 class HTTPConnection:
     """The parts of an ASGI ``http`` or ``websocket`` scope that both kinds of connection share.
 
-    Subclasses set every slot in their own ``__init__``; a request is built for every call, and
-    calling up to this class would add a frame to each.
+    ``Request`` sets these slots in its own ``__init__`` rather than calling this one: a request
+    is built for every call, and the call up would add a frame to each. ``WebSocket`` calls it.
     """
 
     __slots__ = ("scope", "_headers", "_query_params", "_cookies", "_url")
