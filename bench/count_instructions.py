@@ -13,13 +13,16 @@ process exactly as ``run_inprocess.py`` does (same scopes, receive and send).
 
     python bench/count_instructions.py                       # every endpoint, raw and nexios
     python bench/count_instructions.py --endpoints plaintext mw --requests 500 1500
+    python bench/count_instructions.py --python 3.11 3.12 3.13      # one table, three interpreters
 
-Needs valgrind (``apt-get install valgrind``). Expect about ten seconds per app and endpoint.
+``--python`` counts on other interpreters (see ``pythons.py``). Needs valgrind
+(``apt-get install valgrind``). Expect about ten seconds per app and endpoint.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -31,6 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from endpoints import NEXIOS, RAW, STARLETTE, AppSpec, Endpoint, declared_skips, load_app_module, select_endpoints  # noqa: E402
+from pythons import add_python_option, run_on_requested  # noqa: E402
 from report import format_table  # noqa: E402
 from run_inprocess import check_once, new_event_loop, scope_template, start_lifespan, stop_lifespan, time_requests  # noqa: E402
 
@@ -90,6 +94,28 @@ def per_request(spec: AppSpec, endpoint: Endpoint, small: int, large: int, loop:
         return str(exc)
 
 
+def _cell(count: int | str) -> str:
+    return f"{count:,}" if isinstance(count, int) else f"n/a ({count})"
+
+
+def summarise_by_python(runs: dict[str, dict[str, Any]]) -> None:
+    """One table of the counts made on several interpreters (``--python A B``)."""
+    header = ["endpoint"]
+    for version in runs:
+        header += [f"{version} raw", f"{version} nexios", f"{version} nexios - raw"]
+    rows = [header]
+    endpoints = list(dict.fromkeys(name for payload in runs.values() for name in payload["counts"]))
+    for name in endpoints:
+        row = [name]
+        for payload in runs.values():
+            counts = payload["counts"].get(name, {})
+            raw, nexios = counts.get("raw", "not counted"), counts.get("nexios", "not counted")
+            both = isinstance(raw, int) and isinstance(nexios, int)
+            row += [_cell(raw), _cell(nexios), f"{int(nexios) - int(raw):+,}" if both else "n/a"]
+        rows.append(row)
+    print(format_table(rows))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--endpoints", nargs="+", metavar="NAME", help="only these endpoints")
@@ -97,8 +123,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="request counts of the two runs (default 500 1500)")
     parser.add_argument("--with-starlette", action="store_true", help="also count bench/starlette_app.py")
     parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop")
+    parser.add_argument("--json", metavar="PATH", help="write the counts as JSON here")
+    add_python_option(parser)
     parser.add_argument("--child", nargs=3, metavar=("MODULE", "ENDPOINT", "COUNT"), help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(arguments)
 
     if args.child:
         module_name, endpoint_name, count = args.child
@@ -116,15 +145,20 @@ def main(argv: list[str] | None = None) -> int:
     small, large = args.requests
     if not 0 < small < large:
         parser.error("--requests needs 0 < SMALL < LARGE")
+    elsewhere = run_on_requested(str(Path(__file__).resolve()), args.python, arguments, args.json, summarise_by_python)
+    if elsewhere is not None:
+        return elsewhere
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
     specs = [RAW, NEXIOS] + ([STARLETTE] if args.with_starlette else [])
     rows = [["endpoint"] + [f"{spec.label} instr/req" for spec in specs]
             + [f"{spec.label} - raw" for spec in specs[1:]]]
+    results: dict[str, dict[str, int | str]] = {}
     for endpoint in select_endpoints(args.endpoints):
         print(f"counting {endpoint.name} ...", file=sys.stderr, flush=True)
         counts = [per_request(spec, endpoint, small, large, args.loop) for spec in specs]
-        row = [endpoint.name] + [f"{c:,}" if isinstance(c, int) else f"n/a ({c})" for c in counts]
+        results[endpoint.name] = {spec.label: count for spec, count in zip(specs, counts, strict=True)}
+        row = [endpoint.name] + [_cell(c) for c in counts]
         raw_count = counts[0]
         for count in counts[1:]:
             both = isinstance(count, int) and isinstance(raw_count, int)
@@ -132,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
     print(f"\ninstructions per request (callgrind), python {sys.version.split()[0]}, loop {args.loop}\n")
     print(format_table(rows))
+    if args.json:
+        payload = {"kind": "instructions", "python": sys.version.split()[0], "loop": args.loop,
+                   "requests": [small, large], "counts": results}
+        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
     return 0
 
 

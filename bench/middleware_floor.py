@@ -16,7 +16,9 @@ same endpoint, driven without a server:
 The cost per layer is ``(count(5 layers) - count(0 layers)) / 5``, each count itself the
 difference between a small and a large number of requests, so start-up cancels out::
 
-    python bench/middleware_floor.py [--layers 5] [--requests 1000 3000]
+    python bench/middleware_floor.py [--layers 5] [--requests 1000 3000] [--python 3.11 3.12 3.13]
+
+``--python`` counts on other interpreters (see ``pythons.py``), each with its own floor.
 
 ``bench/README.md`` ("Why `mw` stays under 0.88") turns these figures into the best ratio the
 ``mw`` endpoint could reach.
@@ -25,6 +27,7 @@ difference between a small and a large number of requests, so start-up cancels o
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from collections.abc import Callable, Coroutine
@@ -39,6 +42,8 @@ from nexios_core.responses import Response
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from count_instructions import callgrind_total  # noqa: E402
+from pythons import add_python_option, run_on_requested  # noqa: E402
+from report import format_table  # noqa: E402
 
 WARM_UP_REQUESTS = 200
 SCOPE: dict[str, Any] = {"type": "http", "method": "GET", "path": "/", "headers": []}
@@ -106,13 +111,26 @@ def per_layer(chain: str, layers: int, small: int, large: int) -> float:
     return (per_request(layers) - per_request(0)) / layers
 
 
+def summarise_by_python(runs: dict[str, dict[str, Any]]) -> None:
+    """One table of the runs made on several interpreters (``--python A B``)."""
+    rows = [["python", "floor per layer", "nexios per layer", "nexios - floor", "layers", "nexios - floor, all layers"]]
+    for version, payload in runs.items():
+        floor, nexios, layers = payload["per_layer"]["floor"], payload["per_layer"]["nexios"], payload["layers"]
+        rows.append([payload.get("python", version), f"{floor:,.0f}", f"{nexios:,.0f}", f"{nexios - floor:+,.0f}",
+                     str(layers), f"{(nexios - floor) * layers:+,.0f}"])
+    print(format_table(rows))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--layers", type=int, default=5, help="middleware layers (default 5)")
     parser.add_argument("--requests", nargs=2, type=int, default=[1000, 3000], metavar=("SMALL", "LARGE"),
                         help="request counts of the two runs (default 1000 3000)")
+    parser.add_argument("--json", metavar="PATH", help="write the figures as JSON here")
+    add_python_option(parser)
     parser.add_argument("--child", nargs=3, metavar=("CHAIN", "LAYERS", "COUNT"), help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(arguments)
 
     if args.child:
         name, layers, count = args.child
@@ -124,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     small, large = args.requests
     if args.layers < 1 or not 0 < small < large:
         parser.error("--layers needs at least 1 and --requests needs 0 < SMALL < LARGE")
+    elsewhere = run_on_requested(str(Path(__file__).resolve()), args.python, arguments, args.json, summarise_by_python)
+    if elsewhere is not None:
+        return elsewhere
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
     costs = {name: per_layer(name, args.layers, small, large) for name in CHAINS}
@@ -132,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<7} {cost:>7,.0f}")
     print(f"  nexios - floor: {costs['nexios'] - costs['floor']:+,.0f} per layer, "
           f"{(costs['nexios'] - costs['floor']) * args.layers:+,.0f} for {args.layers} layers")
+    if args.json:
+        payload = {"kind": "middleware-floor", "python": sys.version.split()[0], "layers": args.layers,
+                   "requests": [small, large], "per_layer": costs}
+        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
     return 0
 
 

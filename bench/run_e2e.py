@@ -10,6 +10,9 @@ ASGI app measured in the same run. Servers are always stopped (their whole proce
 
     python bench/run_e2e.py [--duration 10] [--rounds 1] [--endpoints plaintext json]
                             [--with-starlette] [--json results.json] [--check-targets]
+                            [--python 3.11 3.12 3.13]
+
+``--python`` runs on other interpreters (see ``pythons.py``), each run complete on its own.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
@@ -43,6 +47,7 @@ from endpoints import (  # noqa: E402 - the path above makes bench/ importable
     load_app_module,
     select_endpoints,
 )
+from pythons import add_python_option, run_on_requested  # noqa: E402
 from report import format_table  # noqa: E402
 
 HOST = "127.0.0.1"  # loopback only: the benchmark never listens on or calls another address
@@ -447,6 +452,28 @@ def target_failures(endpoints: list[Endpoint], results: dict[str, AppResult]) ->
     return failures
 
 
+def summarise_by_python(runs: dict[str, dict[str, Any]]) -> None:
+    """One table of the runs made on several interpreters (``--python A B``): each keeps its own
+    raw baseline, so the ratios compare interpreters fairly even though absolute numbers drift."""
+    first = next(iter(runs.values()), None)
+    if first is None:
+        print("no run finished")
+        return
+    header = ["endpoint", "target"]
+    for version in runs:
+        header += [f"{version} raw req/s", f"{version} nexios req/s", f"{version} nexios/raw"]
+    rows = [header]
+    for name, target in first["targets"].items():
+        row = [name, fmt(target, ".2f") if target is not None else "-"]
+        for payload in runs.values():
+            raw = payload["apps"]["raw"]["endpoints"].get(name) or {}
+            nexios = payload["apps"].get("nexios", {}).get("endpoints", {}).get(name) or {}
+            row += [fmt(raw.get("rps"), ",.0f"), fmt(nexios.get("rps") if not nexios.get("errors") else None, ",.0f"),
+                    fmt(payload["ratios"].get("nexios", {}).get(name), ".2f")]
+        rows.append(row)
+    print(format_table(rows))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk load per endpoint (default 10)")
@@ -461,9 +488,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--with-starlette", action="store_true", help="also run bench/starlette_app.py for reference")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON here")
     parser.add_argument("--check-targets", action="store_true", help="exit 1 if a Nexios ratio misses its target")
-    args = parser.parse_args(argv)
+    add_python_option(parser)
+    arguments = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(arguments)
     if min(args.duration, args.connections, args.rounds) < 1 or args.warmup < 0:
         parser.error("--duration, --connections and --rounds must be at least 1, --warmup at least 0")
+    elsewhere = run_on_requested(str(Path(__file__).resolve()), args.python, arguments, args.json, summarise_by_python)
+    if elsewhere is not None:
+        return elsewhere
     if args.with_starlette:
         try:
             import starlette  # noqa: F401 - only checking that it is installed

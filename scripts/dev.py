@@ -1,11 +1,15 @@
 """Run a Nexios dev task on a machine that has only Python 3.10+ and git.
 
-    python3 scripts/dev.py test [pytest args]   # set everything up, run the test suite
-    python3 scripts/dev.py demo                 # set everything up, serve the demo on :8000
-    python3 scripts/dev.py <script> [args]      # any script of the `dev` env in hatch.toml
+    python3 scripts/dev.py test [pytest args]       # set everything up, run the test suite
+    python3 scripts/dev.py test-all [pytest args]   # the suite on every supported Python, in turn
+    python3 scripts/dev.py demo                     # set everything up, serve the demo on :8000
+    python3 scripts/dev.py <script> [args]          # any script of the `dev` env in hatch.toml
 
 Hatch is installed into .venv-tools/ (a private venv, because Debian's system pip refuses to
-install packages), then the task runs as `hatch run dev:<script>`. Uses only the standard library.
+install packages), then the task runs as `hatch run dev:<script>` on the interpreter hatch runs
+on. `test-all` finds CPython 3.10 to 3.13 (PATH, then pyenv: see interpreters.py) and runs the
+suite in each one's environment of hatch.toml's `all` matrix (`.hatch/py3.X/`), then says which
+passed. Uses only the standard library.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import subprocess
 import sys
 import venv
 from pathlib import Path
+
+from interpreters import SUPPORTED, InterpreterNotFound, find_python, path_with
 
 HATCH_REQUIREMENT = "hatch>=1.18,<1.19"
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +47,69 @@ def ensure_hatch() -> Path:
     return hatch
 
 
+def matrix_env(version: str) -> str:
+    """The hatch environment of the `all` matrix for Python ``version``."""
+    return f"all.py{version}"
+
+
+def find_or_exit(versions: tuple[str, ...] | list[str]) -> dict[str, Path]:
+    """Each version's interpreter; if any is missing, one line per missing version, then exit 1."""
+    found: dict[str, Path] = {}
+    missing: list[str] = []
+    for version in versions:
+        try:
+            found[version] = find_python(version)
+        except InterpreterNotFound as exc:
+            missing.append(f"[dev] {exc}")
+    if missing:
+        sys.exit("\n".join(missing))
+    return found
+
+
+def hatch_environment(python: Path) -> dict[str, str]:
+    """The environment to run hatch in so that it builds a matrix env on ``python``. Hatch
+    looks for interpreters on PATH; a virtualenv we might be running in must not stand in."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "HATCH_ENV_ACTIVE")}
+    environment["PATH"] = path_with(python)
+    return environment
+
+
+def matrix_python(version: str) -> Path:
+    """The Python executable of the `all` matrix env for ``version``, creating and syncing the
+    env first (the benchmark runners' ``--python`` re-run themselves with it)."""
+    python = find_or_exit([version])[version]
+    hatch = ensure_hatch()
+    command = [str(hatch), "run", f"{matrix_env(version)}:python", "-c", "import sys; print(sys.executable)"]
+    # stderr (hatch's progress while it creates the env) goes to the user's terminal.
+    finished = subprocess.run(command, cwd=ROOT, env=hatch_environment(python), stdout=subprocess.PIPE,
+                              text=True, check=False)
+    lines = finished.stdout.strip().splitlines()
+    if finished.returncode != 0 or not lines:
+        sys.exit(f"[dev] could not set up the {matrix_env(version)} environment (hatch exit {finished.returncode})")
+    return Path(lines[-1])
+
+
+def test_all(pytest_args: list[str]) -> int:
+    """Run the suite on every supported interpreter in turn; 0 only if every run passed."""
+    interpreters = find_or_exit(SUPPORTED)  # all checked first: no half-run ends in a missing one
+    hatch = ensure_hatch()
+    outcomes: dict[str, str] = {}
+    for version, python in interpreters.items():
+        print(f"[dev] Python {version} ({python}): hatch run {matrix_env(version)}:test", flush=True)
+        try:
+            status = subprocess.call([str(hatch), "run", f"{matrix_env(version)}:test", *pytest_args], cwd=ROOT,
+                                     env=hatch_environment(python))
+        except KeyboardInterrupt:  # pytest got the Ctrl-C too and has stopped
+            print(f"\n[dev] test-all interrupted during Python {version}", file=sys.stderr)
+            return 130
+        # pytest exits 5 when it collected nothing: a run that tested nothing did not pass.
+        outcomes[version] = ("passed" if status == 0 else "FAILED: no tests collected" if status == 5
+                             else f"FAILED (exit {status})")
+    print("[dev] test-all: " + ", ".join(f"{version} {outcome}" for version, outcome in outcomes.items()),
+          flush=True)
+    return 0 if all(outcome == "passed" for outcome in outcomes.values()) else 1
+
+
 def main(argv: list[str]) -> int:
     """Bootstrap hatch, then hand the process over to `hatch run dev:<script> <args>`."""
     # Checked here because this script is the first thing a contributor runs.
@@ -49,6 +118,8 @@ def main(argv: list[str]) -> int:
     if not argv:
         sys.exit(__doc__)
     script, *args = argv
+    if script == "test-all":
+        return test_all(args)
     command = [str(ensure_hatch()), "run", f"dev:{script}", *args]
     os.chdir(ROOT)
     if os.name == "nt":

@@ -102,14 +102,18 @@ def _finite(value: Any) -> Any:
 
 def _dumps_stdlib(value: Any) -> bytes:
     try:
-        return _stdlib_encoder.encode(value).encode("utf-8")
+        text = _stdlib_encoder.encode(value)
     except RecursionError:
         with _more_recursion(_MAX_EXTRA_RECURSION):
-            return _stdlib_encoder.encode(value).encode("utf-8")
+            text = _stdlib_encoder.encode(value)
     except ValueError:
         # NaN/Infinity: written as null, as orjson does, so the output never depends on
         # whether orjson is installed (and is always valid JSON).
-        return _stdlib_encoder.encode(_finite(value)).encode("utf-8")
+        text = _stdlib_encoder.encode(_finite(value))
+    # Outside the try: a lone surrogate's UnicodeEncodeError is a ValueError too, and taking it
+    # for NaN sent deeply nested data through the recursive _finite (a RecursionError on
+    # Python 3.12+, whose C encoder no longer counts against the recursion limit).
+    return text.encode("utf-8")
 
 
 if _orjson is not None:
