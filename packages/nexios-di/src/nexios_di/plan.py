@@ -91,16 +91,20 @@ def _hints(func: Callable[..., Any]) -> dict[str, Any]:
     target = func if inspect.isfunction(func) or inspect.ismethod(func) else (
         func.__init__ if inspect.isclass(func) else type(func).__call__
     )
+    namespace = getattr(inspect.unwrap(target), "__globals__", None) or {}
+    annotations = dict(getattr(target, "__annotations__", {}))
     try:
-        return typing.get_type_hints(target, include_extras=True)
+        # Read through a holder, not the function: before Python 3.11, get_type_hints wraps the
+        # hint of a parameter defaulting to None in Optional[...], which hid an Annotated marker
+        # (`token: Annotated[str | None, Header()] = None` became a query parameter on 3.10).
+        return typing.get_type_hints(_AnnotationHolder(annotations), globalns=namespace, include_extras=True)
     except Exception:
         pass
     # One name that cannot be resolved (a type imported only under TYPE_CHECKING, a class local
     # to a function) must not leave every other annotation as a string: resolve them one by one.
     # What stays unresolved is an `_Unresolved`, refused by `_plan_for` where it matters.
-    namespace = getattr(inspect.unwrap(target), "__globals__", None) or {}
     resolved: dict[str, Any] = {}
-    for name, annotation in dict(getattr(target, "__annotations__", {})).items():
+    for name, annotation in annotations.items():
         try:
             resolved[name] = typing.get_type_hints(
                 _AnnotationHolder({name: annotation}), globalns=namespace, include_extras=True
