@@ -69,7 +69,8 @@ class ChatRoom(WebSocketConsumer):
     async def on_receive(self, websocket: WebSocket, data: Any) -> None:
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
             raise WebSocketException(1007, 'Send {"user": ..., "text": ...}')
-        await self.broadcast(self.room, {"from": data.get("user", "anonymous"), "text": data["text"]})
+        message = {"from": data.get("user", "anonymous"), "text": data["text"]}
+        await self.broadcast(message, group_name=self.room)
 
 
 app.add_ws_route("/chat/{room}", ChatRoom.as_handler())

@@ -17,7 +17,9 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 
+from .channels import ChannelLayer, InMemoryChannelLayer
 from .config import MakeConfig, set_config
+from .current_app import set_current_app
 from .datastructures import State
 from .dispatch import Dispatcher, HandlerDispatcher, Lookup
 from .errors import (
@@ -77,6 +79,8 @@ class App:
     middleware chain, each kind keeping its order. ``debug`` (default False) controls error pages.
     ``limits`` replaces the default request limits; ``websocket_allowed_origins`` is the
     WebSocket origin policy (``None``: same origin or no ``Origin`` header; ``["*"]``: any).
+    ``channel_layer`` carries WebSocket group messages (default: in this process; a
+    ``RedisChannelLayer`` reaches the connections of every worker).
     """
 
     def __init__(
@@ -92,6 +96,7 @@ class App:
         lifespan: Lifespan | None = None,
         limits: Limits | None = None,
         websocket_allowed_origins: Sequence[str] | None = None,
+        channel_layer: ChannelLayer | None = None,
     ) -> None:
         self.config: MakeConfig = set_config(config if config is not None else MakeConfig())
         if debug is not None:
@@ -104,6 +109,8 @@ class App:
             list(websocket_allowed_origins) if websocket_allowed_origins is not None else None
         )
         self.exception_handlers = ExceptionHandlers(exception_handlers)
+        self.channel_layer: ChannelLayer = channel_layer if channel_layer is not None else InMemoryChannelLayer()
+        """WebSocket groups of this app (``ChannelBox`` and consumers use it)."""
         self.startup_hooks: list[Hook] = list(on_startup)
         self.shutdown_hooks: list[Hook] = list(on_shutdown)
         self.lifespan_context = lifespan
@@ -316,6 +323,7 @@ class App:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
+        set_current_app(self)
         # HTTP is served right here, not in a method of its own: one coroutine frame fewer on
         # every request. Below raw ASGI middleware, `_entry` marks the scope to come back here.
         if scope["type"] == "http" and (self._direct_http or scope.get(_BELOW_MIDDLEWARE) is self):
@@ -377,7 +385,10 @@ class App:
         """Start-up, then shutdown when the block exits (what servers drive through ASGI
         lifespan; the test client uses it directly)."""
         self.build()
+        set_current_app(self)  # start-up hooks, and the tasks they start, see this app
+        await self.channel_layer.start()
         async with contextlib.AsyncExitStack() as stack:
+            stack.push_async_callback(self.channel_layer.aclose)  # after the shutdown hooks
             for hook in self.startup_hooks:
                 await _call_hook(hook)
             if self.lifespan_context is not None:

@@ -1,29 +1,94 @@
 """Channels and groups: send one message to many WebSocket connections.
 
 A :class:`Channel` is one connection seen as a destination. A channel layer keeps named groups
-of channels and delivers a payload to every member. :class:`ChannelLayer` is the seam for plugins:
-the default :class:`InMemoryChannelLayer` reaches the connections of this process only; a layer
-backed by a message broker (Redis pub/sub) implements the same protocol to reach every worker.
+of channels and delivers a payload to every member. :class:`ChannelLayer` is the seam: each app
+has one (``App(channel_layer=...)``, ``app.channel_layer``). The default
+:class:`InMemoryChannelLayer` reaches the connections of this process; a layer backed by a broker
+(:class:`~nexios_core.redis_channels.RedisChannelLayer`) implements the same protocol and reaches
+the connections of every worker.
 
-:class:`ChannelBox` is the familiar facade over the process-wide default layer.
+A layer also carries a :class:`Transport`: plain publish/subscribe of bytes on named topics, in
+this process or across workers, for other features that need to fan out (application events).
+
+:class:`~nexios_core.channel_box.ChannelBox` (also importable from here) is the upstream-style
+facade: class methods that work on the channel layer of the app handling the current request.
 """
 
 from __future__ import annotations
 
+import collections
 import time
 import uuid
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
-import anyio
-
-from .exceptions import WebSocketDisconnect
+from . import jsoncodec
+from ._channel_delivery import DEFAULT_SEND_TIMEOUT, deliver
+from ._lazy_exports import lazy_exports
+from .exceptions import BadRequest, NexiosError, PayloadTooLarge, ServiceUnavailable, WebSocketException
+from .websocket import WebSocket, WebSocketState
 
 if TYPE_CHECKING:
-    from .websocket import WebSocket
+    from .channel_box import ChannelAddStatus, ChannelBox, ChannelRemoveStatus, GroupSendStatus
 
 PayloadType = Literal["text", "bytes", "json"]
 
+MAX_GROUP_NAME_LENGTH = 256
+"""Group names are often taken from a URL (``/chat/{room}``): longer ones are refused."""
 
+
+# ---------------------------------------------------------------------------------------- errors
+class ChannelLayerError(NexiosError):
+    """Base class of the errors a channel layer raises on purpose."""
+
+
+class ChannelLayerUnavailable(ChannelLayerError, ServiceUnavailable, WebSocketException):
+    """The layer's broker (Redis) cannot be reached: the operation did not happen.
+
+    Raised promptly (operations have bounded timeouts, and fail at once while the layer knows the
+    broker is down) so a request never hangs on it. Left uncaught it answers for itself: an HTTP
+    request gets **503** with ``Retry-After``; a WebSocket is closed with **1013** (try again
+    later).
+    """
+
+    def __init__(self, detail: str = "The channel layer is unavailable", retry_after: int = 5) -> None:
+        ServiceUnavailable.__init__(self, detail=detail, headers={"Retry-After": str(retry_after)})
+        self.code = 1013
+        self.reason = "Channel layer unavailable"
+
+
+class ChannelMessageTooLarge(ChannelLayerError, ValueError, PayloadTooLarge, WebSocketException):
+    """A group message (or one sent to a channel) is bigger than the layer's
+    ``max_message_size``; nothing was sent. Often the size comes from what a client sent, so left
+    uncaught it answers **413**, or closes a WebSocket with **1009** (message too big)."""
+
+    def __init__(self, detail: str) -> None:
+        PayloadTooLarge.__init__(self, detail=detail)
+        self.code = 1009
+        self.reason = "Message too big"
+
+
+class InvalidGroupName(ChannelLayerError, ValueError, BadRequest, WebSocketException):
+    """A group name that is empty, not a str, or longer than :data:`MAX_GROUP_NAME_LENGTH`.
+    Group names often come from a URL, so left uncaught it answers **400**, or closes a WebSocket
+    with **1008**."""
+
+    def __init__(self, detail: str) -> None:
+        BadRequest.__init__(self, detail=detail)
+        self.code = 1008
+        self.reason = "Invalid group name"
+
+
+def check_group_name(group: str) -> None:
+    """Refuse (:class:`InvalidGroupName`) a group name that is not a non-empty str of at most
+    :data:`MAX_GROUP_NAME_LENGTH` characters."""
+    if not isinstance(group, str) or not group:
+        raise InvalidGroupName(f"A group name is a non-empty str, not {type(group).__name__} {str(group)[:20]!r}")
+    if len(group) > MAX_GROUP_NAME_LENGTH:
+        raise InvalidGroupName(f"Group names are at most {MAX_GROUP_NAME_LENGTH} characters, got {len(group)}")
+
+
+# ---------------------------------------------------------------------------------------- channel
 class Channel:
     """One WebSocket connection as a destination for group messages.
 
@@ -49,6 +114,11 @@ class Channel:
         self.expires = expires
 
     @property
+    def uuid(self) -> uuid.UUID:
+        """The channel's id as a UUID (the upstream name; :attr:`id` is its hex string)."""
+        return uuid.UUID(self.id)
+
+    @property
     def is_expired(self) -> bool:
         """Whether ``expires`` seconds have passed since the channel was created."""
         return self.expires is not None and time.monotonic() - self.created >= self.expires
@@ -56,12 +126,9 @@ class Channel:
     @property
     def is_closed(self) -> bool:
         """Whether the connection has ended on either side."""
-        from .websocket import WebSocketState
-
-        return WebSocketState.DISCONNECTED in (
-            self.websocket.client_state,
-            self.websocket.application_state,
-        )
+        websocket = self.websocket
+        return (websocket.client_state is WebSocketState.DISCONNECTED
+                or websocket.application_state is WebSocketState.DISCONNECTED)
 
     async def send(self, payload: Any) -> None:
         """Send ``payload`` framed according to ``payload_type``."""
@@ -80,11 +147,141 @@ class Channel:
         return f"<Channel {self.id} {self.payload_type}>"
 
 
+# ---------------------------------------------------------------------------------------- transport
+MessageHandler = Callable[[bytes], Awaitable[None]]
+"""Called with every message published on a subscribed topic, one message at a time, in order."""
+
+
+class Subscription(Protocol):
+    """What :meth:`Transport.subscribe` returns."""
+
+    async def unsubscribe(self) -> None:
+        """Stop receiving; calling it again does nothing."""
+        ...
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """Publish/subscribe of bytes on named topics: the fan-out a channel layer is built on, open
+    to other features (an event bus publishes its events here to reach every worker).
+
+    Delivery is at most once: a message published while a subscriber's connection to the broker
+    is down is not replayed. Topics whose name starts with ``nexios.`` are reserved.
+    """
+
+    async def publish(self, topic: str, message: bytes) -> int:
+        """Send ``message`` to every subscriber of ``topic``; returns how many subscriptions
+        (processes, for a broker) received it. Raises :class:`ChannelLayerUnavailable` when the
+        broker cannot be reached."""
+        ...
+
+    async def subscribe(self, topic: str, handler: MessageHandler) -> Subscription:
+        """Call ``handler(message)`` for every message published on ``topic`` from now on (the
+        subscription is active when this returns)."""
+        ...
+
+
+class InMemoryTransport:
+    """A :class:`Transport` within one process: ``publish`` awaits every handler in turn."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, list[MessageHandler]] = {}
+
+    async def publish(self, topic: str, message: bytes) -> int:
+        handlers = list(self._handlers.get(topic, ()))
+        for handler in handlers:
+            await handler(message)
+        return len(handlers)
+
+    async def subscribe(self, topic: str, handler: MessageHandler) -> Subscription:
+        self._handlers.setdefault(topic, []).append(handler)
+        return _LocalSubscription(self._handlers, topic, handler)
+
+
+class _LocalSubscription:
+    __slots__ = ("handlers", "topic", "handler")
+
+    def __init__(self, handlers: dict[str, list[MessageHandler]], topic: str, handler: MessageHandler) -> None:
+        self.handlers, self.topic, self.handler = handlers, topic, handler
+
+    async def unsubscribe(self) -> None:
+        subscribed = self.handlers.get(self.topic)
+        if subscribed is not None and self.handler in subscribed:
+            subscribed.remove(self.handler)
+            if not subscribed:
+                del self.handlers[self.topic]
+
+
+# ---------------------------------------------------------------------------------------- history
+class MessageHistory:
+    """Messages sent with ``save_history=True``, per group, within a memory budget: the oldest
+    messages go first once the encoded size of all of them passes ``max_bytes``."""
+
+    DEFAULT_MAX_BYTES = 1024 * 1024
+
+    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._entries: collections.deque[tuple[str, Any, int]] = collections.deque()
+        self._size = 0
+
+    def record(self, group: str, payload: Any) -> None:
+        """Remember ``payload`` as sent to ``group``."""
+        if isinstance(payload, (bytes, bytearray, memoryview)):
+            size = len(payload)
+        else:
+            size = len(jsoncodec.dumps(payload))
+        self._entries.append((group, payload, size))
+        self._size += size
+        while self._size > self.max_bytes and self._entries:
+            self._size -= self._entries.popleft()[2]
+
+    def of(self, group: str) -> list[Any]:
+        """The payloads remembered for ``group``, oldest first."""
+        return [payload for name, payload, _ in self._entries if name == group]
+
+    def all(self) -> dict[str, list[Any]]:
+        """Every group's payloads, oldest first."""
+        by_group: dict[str, list[Any]] = {}
+        for name, payload, _ in self._entries:
+            by_group.setdefault(name, []).append(payload)
+        return by_group
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self._entries.clear()
+        self._size = 0
+
+
+# ---------------------------------------------------------------------------------------- the seam
 @runtime_checkable
 class ChannelLayer(Protocol):
-    """Named groups of channels. Implementations for several workers (Redis) deliver a
-    ``group_send`` to the members connected to every worker; ``channels`` and ``groups`` describe
-    the members connected to this process."""
+    """Named groups of WebSocket channels, for one app.
+
+    ``group_send`` and ``send`` reach members wherever they are connected (every worker, for a
+    layer backed by a broker); ``channels`` and ``groups`` describe the members connected to this
+    process, since only those are :class:`Channel` objects here; ``member_count`` counts members
+    everywhere. The app calls ``start`` at start-up (layers also start on first use, for servers
+    that skip the lifespan) and ``aclose`` at shutdown.
+    """
+
+    @property
+    def history(self) -> MessageHistory:
+        """Messages sent with ``save_history=True`` (kept by the process that sent them)."""
+        ...
+
+    @property
+    def transport(self) -> Transport:
+        """The publish/subscribe the layer is built on, for other features to fan out through."""
+        ...
+
+    async def start(self) -> None:
+        """Get ready (connect to the broker). Never fails for a broker that is down: the layer
+        keeps trying in the background and reports it when used."""
+        ...
+
+    async def aclose(self) -> None:
+        """Leave every group and release connections."""
+        ...
 
     async def group_add(self, group: str, channel: Channel) -> None:
         """Add ``channel`` to ``group`` (creating the group)."""
@@ -95,130 +292,171 @@ class ChannelLayer(Protocol):
         ...
 
     async def group_send(self, group: str, payload: Any) -> int:
-        """Send ``payload`` to every member of ``group``; return how many local members got it.
-        Members whose connection has failed are removed."""
+        """Send ``payload`` to every member of ``group``. Returns how many received it: members,
+        for a layer that delivers itself; worker processes that have members, for a broker."""
+        ...
+
+    async def send(self, channel_id: str, payload: Any) -> bool:
+        """Send ``payload`` to the one channel with id ``channel_id`` (a member of some group),
+        wherever it is connected; returns whether it was found."""
         ...
 
     async def channels(self, group: str) -> list[Channel]:
-        """The members of ``group`` (empty for an unknown group)."""
+        """The members of ``group`` connected to this process (empty for an unknown group)."""
         ...
 
     async def groups(self) -> list[str]:
-        """The names of groups with at least one member."""
+        """The names of groups with at least one member connected to this process."""
+        ...
+
+    async def member_count(self, group: str) -> int:
+        """How many members ``group`` has, counting every process."""
+        ...
+
+    async def flush(self) -> None:
+        """Remove every member connected to this process from every group."""
         ...
 
 
-# What a failed send to a finished connection raises: the peer left, the app already closed the
-# socket, or the transport broke.
-_DEAD_CONNECTION_ERRORS = (WebSocketDisconnect, RuntimeError, OSError)
+class LocalGroups:
+    """The groups of one process: the bookkeeping both shipped layers share."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, dict[str, Channel]] = {}
+        self.memberships: dict[str, set[str]] = {}  # channel id -> its groups
+        self.by_id: dict[str, Channel] = {}
+
+    def add(self, group: str, channel: Channel) -> bool:
+        """Add; returns whether the group is new in this process."""
+        members = self.members.get(group)
+        created = members is None
+        if members is None:
+            members = self.members[group] = {}
+        members[channel.id] = channel
+        self.memberships.setdefault(channel.id, set()).add(group)
+        self.by_id[channel.id] = channel
+        return created
+
+    def discard(self, group: str, channel_id: str) -> bool:
+        """Remove; returns whether the group is now empty here (and gone)."""
+        members = self.members.get(group)
+        if members is None or members.pop(channel_id, None) is None:
+            return False
+        groups = self.memberships.get(channel_id)
+        if groups is not None:
+            groups.discard(group)
+            if not groups:
+                del self.memberships[channel_id]
+                self.by_id.pop(channel_id, None)
+        if members:
+            return False
+        del self.members[group]
+        return True
+
+    def groups_of(self, channel_id: str) -> list[str]:
+        """The groups ``channel_id`` belongs to."""
+        return sorted(self.memberships.get(channel_id, ()))
+
+    def clear(self) -> None:
+        """Forget every member."""
+        self.members.clear()
+        self.memberships.clear()
+        self.by_id.clear()
 
 
 class InMemoryChannelLayer:
     """The default :class:`ChannelLayer`: groups held in this process's memory.
 
-    Broadcasts run concurrently, so one slow connection does not hold up the others.
+    Broadcasts run concurrently, so one slow connection does not hold up the others; a member
+    that has not taken a message after ``send_timeout`` seconds is dropped and closed (1013).
     """
 
-    def __init__(self) -> None:
-        self._groups: dict[str, dict[str, Channel]] = {}
+    def __init__(
+        self, *, send_timeout: float = DEFAULT_SEND_TIMEOUT, history_bytes: int = MessageHistory.DEFAULT_MAX_BYTES
+    ) -> None:
+        self.send_timeout = send_timeout
+        self.history = MessageHistory(history_bytes)
+        self.transport: Transport = InMemoryTransport()
+        self._local = LocalGroups()
+
+    async def start(self) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        self._local.clear()
 
     async def group_add(self, group: str, channel: Channel) -> None:
-        self._groups.setdefault(group, {})[channel.id] = channel
+        check_group_name(group)
+        self._local.add(group, channel)
 
     async def group_discard(self, group: str, channel: Channel) -> None:
-        members = self._groups.get(group)
-        if members is None:
-            return
-        members.pop(channel.id, None)
-        if not members:
-            del self._groups[group]
+        self._local.discard(group, channel.id)
 
     async def group_send(self, group: str, payload: Any) -> int:
-        members = list(self._groups.get(group, {}).values())
-        dead: list[Channel] = []
-        errors: list[Exception] = []
-        delivered = 0
+        check_group_name(group)  # as on Redis: the same code must fail the same way on either
+        members = list(self._local.members.get(group, {}).values())
+        if not members:
+            return 0
+        return await self._deliver(members, payload)
 
-        async def deliver(channel: Channel) -> None:
-            nonlocal delivered
-            if channel.is_expired or channel.is_closed:
-                dead.append(channel)
-                return
-            try:
-                await channel.send(payload)
-            except _DEAD_CONNECTION_ERRORS:
-                dead.append(channel)
-            except Exception as exc:  # a payload the channel cannot frame: the caller's mistake
-                errors.append(exc)
-            else:
-                delivered += 1
+    async def send(self, channel_id: str, payload: Any) -> bool:
+        channel = self._local.by_id.get(channel_id)
+        if channel is None:
+            return False
+        return await self._deliver([channel], payload) == 1
 
-        async with anyio.create_task_group() as task_group:
-            for channel in members:
-                task_group.start_soon(deliver, channel)
-        for channel in dead:
+    async def _deliver(self, members: list[Channel], payload: Any) -> int:
+        outcome = await deliver(members, payload, self.send_timeout)
+        for channel in outcome.dead:
             await self.discard_everywhere(channel)
-        if errors:
-            # Raised after every other member was served, and as itself rather than wrapped in
-            # an exception group, so the caller sees e.g. the TypeError of a wrong payload type.
-            raise errors[0]
-        return delivered
+        if outcome.error is not None:
+            # Raised after every other member was served, as itself (not in an exception
+            # group), so the caller sees e.g. the TypeError of a wrong payload type.
+            raise outcome.error
+        return outcome.delivered
 
     async def channels(self, group: str) -> list[Channel]:
-        return list(self._groups.get(group, {}).values())
+        return list(self._local.members.get(group, {}).values())
 
     async def groups(self) -> list[str]:
-        return list(self._groups)
+        return list(self._local.members)
+
+    async def member_count(self, group: str) -> int:
+        return len(self._local.members.get(group, ()))
 
     async def discard_everywhere(self, channel: Channel) -> None:
         """Remove ``channel`` from every group."""
-        for group in list(self._groups):
-            await self.group_discard(group, channel)
+        for group in self._local.groups_of(channel.id):
+            self._local.discard(group, channel.id)
 
     async def flush(self) -> None:
-        """Forget every group."""
-        self._groups.clear()
+        self._local.clear()
 
 
-class ChannelBox:
-    """Named groups over the process-wide default channel layer.
+__getattr__ = lazy_exports(__name__, {
+    "ChannelBox": "channel_box", "ChannelAddStatus": "channel_box",
+    "ChannelRemoveStatus": "channel_box", "GroupSendStatus": "channel_box",
+})
 
-    ``ChannelBox.layer`` is deliberately class-level state: it *is* the process-wide default layer
-    that :class:`~nexios_core.websocket.WebSocketConsumer` uses unless given its own. Swap it with
-    :meth:`use_layer` (a Redis layer for several workers, or a fresh in-memory layer in a test).
-    """
-
-    layer: ClassVar[ChannelLayer] = InMemoryChannelLayer()
-
-    @classmethod
-    def use_layer(cls, layer: ChannelLayer) -> ChannelLayer:
-        """Make ``layer`` the process-wide default; returns the previous one."""
-        previous = cls.layer
-        cls.layer = layer
-        return previous
-
-    @classmethod
-    async def add_channel_to_group(cls, channel: Channel, group_name: str = "default") -> None:
-        """Add ``channel`` to group ``group_name``."""
-        await cls.layer.group_add(group_name, channel)
-
-    @classmethod
-    async def remove_channel_from_group(cls, channel: Channel, group_name: str) -> None:
-        """Remove ``channel`` from group ``group_name``."""
-        await cls.layer.group_discard(group_name, channel)
-
-    @classmethod
-    async def group_send(cls, group_name: str, payload: Any) -> int:
-        """Send ``payload`` to every channel in ``group_name``; returns how many received it."""
-        return await cls.layer.group_send(group_name, payload)
-
-    broadcast = group_send
-
-    @classmethod
-    async def groups(cls) -> dict[str, list[Channel]]:
-        """Every group with its members."""
-        layer = cls.layer
-        return {name: await layer.channels(name) for name in await layer.groups()}
-
-
-__all__ = ["Channel", "ChannelBox", "ChannelLayer", "InMemoryChannelLayer", "PayloadType"]
+__all__ = [
+    "MAX_GROUP_NAME_LENGTH",
+    "Channel",
+    "ChannelAddStatus",
+    "ChannelBox",
+    "ChannelLayer",
+    "ChannelLayerError",
+    "ChannelLayerUnavailable",
+    "ChannelMessageTooLarge",
+    "ChannelRemoveStatus",
+    "GroupSendStatus",
+    "InMemoryChannelLayer",
+    "InMemoryTransport",
+    "InvalidGroupName",
+    "LocalGroups",
+    "MessageHandler",
+    "MessageHistory",
+    "PayloadType",
+    "Subscription",
+    "Transport",
+    "check_group_name",
+]

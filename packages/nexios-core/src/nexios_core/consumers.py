@@ -7,10 +7,12 @@ object (with channel-layer groups), not part of the connection itself.
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Literal
 
-from .channels import Channel, ChannelBox, ChannelLayer, PayloadType
+from .channel_box import layer_of
+from .channels import Channel, ChannelLayer, PayloadType
 from .exceptions import WebSocketDisconnect, WebSocketException
 from .websocket import CLOSE_INTERNAL_ERROR, CLOSE_NORMAL, WebSocket
 
@@ -25,9 +27,11 @@ class WebSocketConsumer:
     instance, so attributes set in the hooks belong to that connection only.
 
     ``encoding`` decides what ``on_receive`` gets: ``"text"`` (str), ``"bytes"`` or ``"json"``
-    (parsed; malformed JSON closes with 1007). Group helpers use ``channel_layer``, by default the
-    process-wide layer of :class:`~nexios_core.channels.ChannelBox`; groups joined are left
-    automatically when the connection ends. Raising :class:`WebSocketException` in a hook closes
+    (parsed; malformed JSON closes with 1007). Group helpers use ``channel_layer`` when the class
+    sets one, otherwise the channel layer of the app (``app.channel_layer``: in process by default,
+    Redis for several workers); groups joined are left automatically when the connection ends, and
+    a channel layer that cannot reach its broker closes the connection with 1013 (try again
+    later). Raising :class:`WebSocketException` in a hook closes
     with its code; any other exception closes with 1011 and propagates to the server.
     """
 
@@ -63,22 +67,40 @@ class WebSocketConsumer:
     # ---------------------------------------------------------------- groups
     @property
     def layer(self) -> ChannelLayer:
-        """The channel layer in use (``channel_layer`` or the process-wide default)."""
-        return self.channel_layer if self.channel_layer is not None else ChannelBox.layer
+        """The channel layer in use: ``channel_layer`` if the class sets one, else the layer of the
+        app serving this connection (``app.channel_layer``)."""
+        if self.channel_layer is not None:
+            return self.channel_layer
+        return layer_of(self.channel)
 
-    async def join_group(self, name: str) -> None:
-        """Add this connection to group ``name``."""
-        await self.layer.group_add(name, self.channel)
-        self._groups.add(name)
+    async def join_group(self, group_name: str) -> None:
+        """Add this connection to group ``group_name``."""
+        await self.layer.group_add(group_name, self.channel)
+        self._groups.add(group_name)
 
-    async def leave_group(self, name: str) -> None:
-        """Remove this connection from group ``name``."""
-        await self.layer.group_discard(name, self.channel)
-        self._groups.discard(name)
+    async def leave_group(self, group_name: str) -> None:
+        """Remove this connection from group ``group_name``."""
+        await self.layer.group_discard(group_name, self.channel)
+        self._groups.discard(group_name)
 
-    async def broadcast(self, name: str, data: Any) -> int:
-        """Send ``data`` to every connection in group ``name``; returns how many received it."""
-        return await self.layer.group_send(name, data)
+    async def broadcast(self, payload: Any, group_name: str = "default", save_history: bool = False) -> int:
+        """Send ``payload`` to every connection in group ``group_name``, on every worker. Returns
+        how many received it (connections in process; worker processes with members, on Redis)."""
+        layer = self.layer
+        received = await layer.group_send(group_name, payload)
+        if save_history:
+            layer.history.record(group_name, payload)
+        return received
+
+    async def send_to(self, channel_id: str | uuid.UUID, payload: Any) -> bool:
+        """Send ``payload`` to one channel (a member of some group) by its id, wherever it is
+        connected; returns whether it was found."""
+        key = channel_id.hex if isinstance(channel_id, uuid.UUID) else channel_id
+        return await self.layer.send(key, payload)
+
+    async def group(self, group_name: str) -> list[Channel]:
+        """The members of ``group_name`` connected to this process."""
+        return await self.layer.channels(group_name)
 
     # ---------------------------------------------------------------- the connection's life
     async def _serve(self, websocket: WebSocket) -> None:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from typing import Any, TypeVar
 
 from nexios_core.app import App, Hook, Lifespan
+from nexios_core.channels import ChannelLayer
 from nexios_core.config import MakeConfig
 from nexios_core.errors import ExceptionHandler, ExceptionKey
 from nexios_core.limits import Limits
@@ -27,7 +28,8 @@ class NexiosApp(App):
 
     ``title``, ``version`` and ``description`` describe the API (OpenAPI); ``dependencies`` run for
     every route; ``websocket_allowed_origins`` is the default WebSocket origin policy (``None``:
-    same origin, or no ``Origin`` header; ``["*"]``: any).
+    same origin, or no ``Origin`` header; ``["*"]``: any); ``channel_layer`` carries WebSocket
+    group messages (in process by default; ``RedisChannelLayer`` for several workers).
     """
 
     def __init__(
@@ -48,6 +50,7 @@ class NexiosApp(App):
         routes: Sequence[Any] | None = None,
         websocket_allowed_origins: Sequence[str] | None = None,
         redirect_slashes: bool = True,
+        channel_layer: ChannelLayer | None = None,
     ) -> None:
         self.router = Router(routes=routes, dependencies=dependencies,
                              redirect_slashes=redirect_slashes)
@@ -55,7 +58,7 @@ class NexiosApp(App):
             config, dispatcher=self.router, debug=debug, middlewares=middlewares,
             exception_handlers=exception_handlers, on_startup=on_startup,
             on_shutdown=on_shutdown, lifespan=lifespan, limits=limits,
-            websocket_allowed_origins=websocket_allowed_origins,
+            websocket_allowed_origins=websocket_allowed_origins, channel_layer=channel_layer,
         )
         self.title = title
         self.version = version

@@ -1,6 +1,60 @@
-"""``nexios.websockets.channels``: channels and named groups (``ChannelBox``), and the channel
-layer interface a multi-process layer implements."""
+"""``nexios.websockets.channels``: channels and named groups (``ChannelBox``), the channel layer
+interface, the in-process layer and the Redis layer for several workers (``RedisChannelLayer``,
+which needs ``pip install 'nexios[redis]'`` and is imported on first use)."""
 
-from nexios_core.channels import Channel, ChannelBox, ChannelLayer, InMemoryChannelLayer, PayloadType
+from __future__ import annotations
 
-__all__ = ["Channel", "ChannelBox", "ChannelLayer", "InMemoryChannelLayer", "PayloadType"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from nexios_core.channel_box import ChannelAddStatus, ChannelBox, ChannelRemoveStatus, GroupSendStatus
+from nexios_core.channels import (
+    Channel,
+    ChannelLayer,
+    ChannelLayerError,
+    ChannelLayerUnavailable,
+    ChannelMessageTooLarge,
+    InMemoryChannelLayer,
+    InMemoryTransport,
+    InvalidGroupName,
+    MessageHistory,
+    PayloadType,
+    Subscription,
+    Transport,
+)
+
+if TYPE_CHECKING:
+    from nexios_core.redis_channels import RedisChannelLayer
+    from nexios_core.redis_transport import RedisTransport
+
+_NEEDS_REDIS = {"RedisChannelLayer": "nexios_core.redis_channels", "RedisTransport": "nexios_core.redis_transport"}
+
+
+def __getattr__(name: str) -> Any:
+    # The Redis layer imports redis: only when asked for, so this module works without it.
+    module = _NEEDS_REDIS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+__all__ = [
+    "Channel",
+    "ChannelAddStatus",
+    "ChannelBox",
+    "ChannelLayer",
+    "ChannelLayerError",
+    "ChannelLayerUnavailable",
+    "ChannelMessageTooLarge",
+    "ChannelRemoveStatus",
+    "GroupSendStatus",
+    "InMemoryChannelLayer",
+    "InMemoryTransport",
+    "InvalidGroupName",
+    "MessageHistory",
+    "PayloadType",
+    "RedisChannelLayer",
+    "RedisTransport",
+    "Subscription",
+    "Transport",
+]
