@@ -20,6 +20,8 @@ from nexios_core.types import Message
 
 pytestmark = pytest.mark.anyio
 
+JSON_TYPE = {"content-type": "application/json"}
+
 
 def client(app: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
@@ -278,7 +280,7 @@ async def test_design_example_echoes_the_deepest_allowed_json() -> None:
     deepest = b"[" * 1024 + b"]" * 1024
     async with client(app) as c:
         ok = await c.post("/api/data", content=deepest, headers={"content-type": "application/json"})
-        too_deep = await c.post("/api/data", content=b"[" + deepest + b"]")
+        too_deep = await c.post("/api/data", headers=JSON_TYPE, content=b"[" + deepest + b"]")
     assert ok.status_code == 200
     assert ok.content == b'{"status":"success","data":' + deepest + b"}"
     assert too_deep.status_code == 400

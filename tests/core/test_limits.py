@@ -18,6 +18,8 @@ from nexios_core.responses import Response
 
 pytestmark = pytest.mark.anyio
 
+JSON_TYPE = {"content-type": "application/json"}
+
 
 def client(app: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
@@ -150,10 +152,10 @@ async def test_json_body_limit_and_depth() -> None:
     async with client(app) as c:
         ok = await c.post("/json", content=deep_ok, headers={"content-type": "application/json"})
         bad = await c.post("/json", content=deep_bad, headers={"content-type": "application/json"})
-        big_ok = await c.post("/json", content=padded)
-        big_bad = await c.post("/json", content=padded + b" ")
-        digits_ok = await c.post("/json", content=b"7" * 4300)
-        digits_bad = await c.post("/json", content=b"7" * 4301)
+        big_ok = await c.post("/json", headers=JSON_TYPE, content=padded)
+        big_bad = await c.post("/json", headers=JSON_TYPE, content=padded + b" ")
+        digits_ok = await c.post("/json", headers=JSON_TYPE, content=b"7" * 4300)
+        digits_bad = await c.post("/json", headers=JSON_TYPE, content=b"7" * 4301)
     assert (ok.status_code, ok.json()) == (200, {"type": "list"})
     assert bad.status_code == 400
     assert "1024" in bad.json()["detail"]
@@ -194,8 +196,8 @@ async def test_per_app_limits() -> None:
         chunked_bad = await c.post("/body", content=chunked(101, chunk=7))
         query_ok = await c.get("/query?a=1&b=2&c=3")
         query_bad = await c.get("/query?a=1&b=2&c=3&d=4")
-        depth_ok = await c.post("/json", content=b"[[[[]]]]")
-        depth_bad = await c.post("/json", content=b"[[[[[]]]]]")
+        depth_ok = await c.post("/json", headers=JSON_TYPE, content=b"[[[[]]]]")
+        depth_bad = await c.post("/json", headers=JSON_TYPE, content=b"[[[[[]]]]]")
     assert (body_ok.status_code, body_bad.status_code, chunked_bad.status_code) == (200, 413, 413)
     assert (query_ok.status_code, query_bad.status_code) == (200, 400)
     assert (depth_ok.status_code, depth_bad.status_code) == (200, 400)
@@ -220,9 +222,9 @@ async def test_per_route_limits_override_the_app() -> None:
         small_bad = await c.post("/small", content=b"x" * 101)
         up_ok = await c.post("/upload", content=b"x" * (2 * MIB))
         up_bad = await c.post("/upload", content=chunked(2 * MIB + 1))
-        tiny_ok = await c.post("/tiny/a", content=b"[[1]]")
-        tiny_deep = await c.post("/tiny/a", content=b"[[[1]]]")
-        tiny_big = await c.post("/tiny/a", content=b"[" + b"1," * 5 + b"1]")
+        tiny_ok = await c.post("/tiny/a", headers=JSON_TYPE, content=b"[[1]]")
+        tiny_deep = await c.post("/tiny/a", headers=JSON_TYPE, content=b"[[[1]]]")
+        tiny_big = await c.post("/tiny/a", headers=JSON_TYPE, content=b"[" + b"1," * 5 + b"1]")
     assert small_bad.status_code == 413
     assert (up_ok.status_code, up_ok.json()) == (200, {"size": 2 * MIB})
     assert up_bad.status_code == 413

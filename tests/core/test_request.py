@@ -15,6 +15,8 @@ from nexios_core.types import Message
 
 pytestmark = pytest.mark.anyio
 
+JSON_TYPE = {"content-type": "application/json"}
+
 
 def client(app: Any, **options: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(
@@ -221,7 +223,7 @@ async def test_empty_and_malformed_json_are_400() -> None:
         return await request.json
 
     async with client(app) as c:
-        empty = await c.post("/j", content=b"")
+        empty = await c.post("/j", headers=JSON_TYPE, content=b"")
         broken = await c.post("/j", content=b"{not json", headers={"content-type": "application/json"})
     assert empty.status_code == 400
     assert broken.status_code == 400
@@ -416,7 +418,8 @@ async def test_checking_for_a_disconnect_does_not_lose_a_waiting_body_chunk() ->
     async def receive() -> Message:
         return messages.pop(0) if messages else {"type": "http.disconnect"}
 
-    request = Request({"type": "http", "method": "POST", "headers": []}, receive)
+    request = Request({"type": "http", "method": "POST", "headers": [(b"content-type", b"application/json")]},
+                      receive)
     assert await request.is_disconnected() is False  # it took the first chunk off the channel
     assert await request.json == {"a": 1}
     assert await request.is_disconnected() is True

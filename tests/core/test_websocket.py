@@ -406,10 +406,13 @@ def test_iter_json_stops_after_bad_json_with_close_code_1007() -> None:
 
 
 # ------------------------------------------------------------------------ origin check
-def scope_with(*headers: tuple[str, str]) -> Scope:
+def scope_with(*headers: tuple[str, str], scheme: str | None = None) -> Scope:
+    origin = dict(headers).get("origin", "")
     return {
         "type": "websocket",
         "path": "/",
+        # The connection's scheme matches the page's unless a test says otherwise.
+        "scheme": scheme or ("wss" if origin.startswith("https:") else "ws"),
         "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
     }
 
@@ -427,6 +430,24 @@ def scope_with(*headers: tuple[str, str]) -> Scope:
 )
 def test_same_origin_is_allowed_by_default(origin: str, host: str) -> None:
     assert origin_is_allowed(scope_with(("host", host), ("origin", origin)), None) is True
+
+
+@pytest.mark.parametrize(
+    ("origin", "scheme"),
+    [("https://example.com", "ws"), ("http://example.com", "wss"), ("https://example.com:80", "ws")],
+)
+def test_same_host_with_another_scheme_is_not_same_origin(origin: str, scheme: str) -> None:
+    # Regression (hostile input round 2, item 9): the scheme used to be ignored, so a page on
+    # https://host could open ws://host (and the reverse) under the default same-origin policy.
+    assert origin_is_allowed(scope_with(("host", "example.com"), ("origin", origin), scheme=scheme), None) is False
+
+
+def test_a_scope_without_a_scheme_is_a_plain_ws_connection() -> None:
+    scope = scope_with(("host", "example.com"), ("origin", "http://example.com"))
+    del scope["scheme"]
+    assert origin_is_allowed(scope, None) is True
+    scope["headers"] = [(b"host", b"example.com"), (b"origin", b"https://example.com")]
+    assert origin_is_allowed(scope, None) is False
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def test_every_harness_runs_briefly_without_a_failing_input(tmp_path: Path) -> N
     )
     assert finished.returncode == 0, finished.stdout + finished.stderr
     harnesses = sorted(path.stem.removeprefix("fuzz_") for path in FUZZ.glob("fuzz_*.py"))
-    assert {"app", "cookies", "forms", "headers", "json", "query"} <= set(harnesses)
+    assert {"app", "cookies", "forms", "headers", "json", "query", "websocket_json"} <= set(harnesses)
     for name in harnesses:
         assert f"ok   {name}:" in finished.stdout
 

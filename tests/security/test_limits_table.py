@@ -31,6 +31,8 @@ pytestmark = pytest.mark.anyio
 Client = Callable[..., httpx.AsyncClient]
 BOUNDARY = "limits-boundary"
 
+JSON_TYPE = {"content-type": "application/json"}
+
 
 class Item(BaseModel):
     name: str
@@ -206,27 +208,27 @@ async def test_query_string_with_more_than_1000_fields_is_400(client_for: Client
 async def test_json_nesting_deeper_than_limit_is_400_not_recursion_error(client_for: Client) -> None:
     assert DEFAULT_LIMITS.max_json_depth == 1024
     async with client_for(limits_app()) as client:
-        assert (await client.post("/json", content=b"[" * 1024 + b"]" * 1024)).status_code == 200
-        assert_refused(await client.post("/json", content=b"[" * 1025 + b"]" * 1025), 400)
+        assert (await client.post("/json", headers=JSON_TYPE, content=b"[" * 1024 + b"]" * 1024)).status_code == 200
+        assert_refused(await client.post("/json", headers=JSON_TYPE, content=b"[" * 1025 + b"]" * 1025), 400)
         # Far beyond the interpreter's recursion limit, and unbalanced: still a plain 400.
-        assert_refused(await client.post("/json", content=b'{"a":' * 200_000), 400)
-        assert_refused(await client.post("/json", content=b"[" * (MIB // 2)), 400)
+        assert_refused(await client.post("/json", headers=JSON_TYPE, content=b'{"a":' * 200_000), 400)
+        assert_refused(await client.post("/json", headers=JSON_TYPE, content=b"[" * (MIB // 2)), 400)
 
 
 async def test_json_integer_over_4300_digits_is_400_not_value_error(client_for: Client) -> None:
     async with client_for(limits_app()) as client:
-        assert (await client.post("/json", content=b"9" * 4300)).json() == {"type": "int"}
-        assert_refused(await client.post("/json", content=b"9" * 4301), 400)
-        assert_refused(await client.post("/json", content=b'{"n": -' + b"1" * 100_000 + b"}"), 400)
+        assert (await client.post("/json", headers=JSON_TYPE, content=b"9" * 4300)).json() == {"type": "int"}
+        assert_refused(await client.post("/json", headers=JSON_TYPE, content=b"9" * 4301), 400)
+        assert_refused(await client.post("/json", headers=JSON_TYPE, content=b'{"n": -' + b"1" * 100_000 + b"}"), 400)
 
 
 @pytest.mark.parametrize("body", [b"NaN", b"[Infinity]", b'{"x": -Infinity}', b"1e999", b'"\\ud800"',
                                   b'{"k": "a\\udfffb"}', b'"\\udc00\\ud800"'])
 async def test_json_nan_infinity_and_lone_surrogates_are_400(client_for: Client, body: bytes) -> None:
     async with client_for(limits_app()) as client:
-        assert_refused(await client.post("/json", content=body), 400)
+        assert_refused(await client.post("/json", headers=JSON_TYPE, content=body), 400)
         # A correctly paired surrogate is a real character and stays accepted.
-        assert (await client.post("/json", content=b'"\\ud83d\\ude00"')).status_code == 200
+        assert (await client.post("/json", headers=JSON_TYPE, content=b'"\\ud83d\\ude00"')).status_code == 200
 
 
 async def test_typed_json_body_with_a_non_json_content_type_is_415(client_for: Client) -> None:
@@ -326,5 +328,6 @@ async def test_every_limit_has_a_documented_default() -> None:
         "max_body_size": MIB, "max_multipart_size": 10 * MIB, "max_form_parts": 1000, "max_files": 100,
         "max_part_size": MIB, "spool_threshold": MIB, "max_boundary_length": 70, "max_form_fields": 1000,
         "max_query_fields": 1000, "max_json_depth": 1024, "max_websocket_message_size": MIB, "max_ranges": 100,
+        "require_json_content_type": True, "max_cookie_header_size": 32 * 1024,
     }
     await anyio.sleep(0)

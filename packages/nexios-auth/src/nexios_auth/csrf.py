@@ -7,6 +7,19 @@ equal (compared in constant time). When ``trusted_origins`` is set, an ``Origin`
 be one of them. Nothing here reads the ``Host`` header: exemptions match the routed path, and
 "our own origin" is only ever what you configure.
 
+What that guarantees:
+
+- A cross-site page cannot submit a valid token: it can make the browser send the cookie, but it
+  cannot read it to repeat it in the header or form (the same-origin policy).
+- A made-up or altered token fails the signature, so a cookie planted from a sibling subdomain
+  must be one this app issued.
+- With a session (``SessionMiddleware`` added *before* this middleware), each token is also bound
+  to a random nonce kept in that session: a token fetched by an attacker with their own client is
+  worthless in a victim's browser, whose session holds another nonce. Logging in or out
+  (:func:`nexios_auth.login`/``logout``, or :func:`rotate_csrf_token`) draws a new nonce, so tokens
+  issued before are void. Without a session, tokens are not bound to a client: an attacker able
+  to plant cookies for your domain could plant a token of their own; add sessions to close that.
+
 Pages get the token with :func:`csrf_token` (or a hidden field with :func:`csrf_input`); the
 middleware then sets the cookie on the response.
 """
@@ -24,8 +37,10 @@ from nexios_core.request import Request, routed_path
 from nexios_core.responses import Response
 from nexios_core.types import Scope
 
-from ._csrf_tokens import CSRFTokenSigner, tokens_match
+from ._csrf_tokens import CSRFTokenSigner, new_binding, tokens_match
 
+CSRF_SESSION_KEY = "_csrf_nonce"
+"""The session key holding the nonce this session's CSRF tokens are bound to."""
 CSRF_SCOPE_KEY = "nexios.csrf"
 """Where the middleware keeps the request's token state (read by the helpers)."""
 CSRF_FAILURE_DETAIL = "CSRF token missing or invalid"
@@ -39,19 +54,36 @@ SameSite = Literal["lax", "strict", "none"]
 
 
 class CSRFState:
-    """The CSRF token of one request: the valid one from its cookie, or one issued for it."""
+    """The CSRF token of one request: the valid one from its cookie, or one issued for it.
 
-    __slots__ = ("signer", "token", "issued", "form_field")
+    ``session`` is the request's session when there is one: tokens are then bound to the nonce
+    it keeps under :data:`CSRF_SESSION_KEY`.
+    """
 
-    def __init__(self, signer: CSRFTokenSigner, token: str | None, form_field: str) -> None:
+    __slots__ = ("signer", "token", "issued", "form_field", "session")
+
+    def __init__(self, signer: CSRFTokenSigner, cookie: str | None, form_field: str,
+                 session: Any = None) -> None:
         self.signer = signer
-        self.token = token
+        self.session = session
+        self.token = cookie if cookie is not None and signer.is_valid(cookie, self.binding()) else None
         self.issued = False
         self.form_field = form_field
 
-    def issue(self) -> str:
-        """Replace the token with a fresh one that the middleware will set as the cookie."""
-        self.token = self.signer.new_token()
+    def binding(self) -> str:
+        """The nonce tokens are bound to ("" without a session; a session that has none yet
+        gets one when a token is issued, so no token can be valid for it before)."""
+        if self.session is None:
+            return ""
+        nonce = self.session.get(CSRF_SESSION_KEY)
+        return nonce if isinstance(nonce, str) and nonce else "\x00unbound"
+
+    def issue(self, *, rotate: bool = False) -> str:
+        """Replace the token with a fresh one that the middleware will set as the cookie.
+        ``rotate`` also draws a new session nonce, voiding every token issued before."""
+        if self.session is not None and (rotate or self.binding() == "\x00unbound"):
+            self.session[CSRF_SESSION_KEY] = new_binding()
+        self.token = self.signer.new_token(self.binding())
         self.issued = True
         return self.token
 
@@ -95,7 +127,7 @@ def rotate_csrf_token(request: Request) -> None:
     middleware."""
     state = request.scope.get(CSRF_SCOPE_KEY)
     if isinstance(state, CSRFState):
-        state.issue()
+        state.issue(rotate=True)
 
 
 def compile_exempt_paths(patterns: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -257,7 +289,7 @@ class CSRFMiddleware(BaseMiddleware):
         if (
             cookie_token is None
             or submitted is None
-            or not state.signer.is_valid(submitted)
+            or not state.signer.is_valid(submitted, state.binding())
             or not tokens_match(cookie_token, submitted)
         ):
             raise Forbidden(detail=CSRF_FAILURE_DETAIL)
@@ -269,8 +301,8 @@ class CSRFMiddleware(BaseMiddleware):
             raise ImproperlyConfigured(
                 "CSRFMiddleware has no secret: pass secret_key=... or set config.secret_key"
             )
-        cookie = request.cookies.get(self.cookie_name)
-        state = CSRFState(signer, cookie if signer.is_valid(cookie) else None, self.form_field)
+        state = CSRFState(signer, request.cookies.get(self.cookie_name), self.form_field,
+                          request.scope.get("session"))
         request.scope[CSRF_SCOPE_KEY] = state
         if request.method not in self.safe_methods and not self.is_exempt(request.scope):
             self._check_origin(request)
@@ -291,6 +323,7 @@ __all__ = [
     "CSRFState",
     "CSRF_FAILURE_DETAIL",
     "CSRF_SCOPE_KEY",
+    "CSRF_SESSION_KEY",
     "DEFAULT_COOKIE_MAX_AGE",
     "DEFAULT_SAFE_METHODS",
     "SafeHTML",

@@ -8,8 +8,11 @@ entry...). Anything a backend returns works as long as it has ``is_authenticated
 from __future__ import annotations
 
 import abc
+import inspect
 from collections.abc import Iterable
 from typing import Any
+
+from nexios_core.exceptions import ImproperlyConfigured
 
 
 class BaseUser(abc.ABC):
@@ -119,8 +122,23 @@ class UnauthenticatedUser(BaseUser):
 
 def is_authenticated(user: Any) -> bool:
     """Whether ``user`` counts as logged in: its ``is_authenticated`` when it has one, else
-    whether there is a user at all."""
-    return bool(getattr(user, "is_authenticated", user is not None))
+    whether there is a user at all.
+
+    ``is_authenticated`` may be a property (as on :class:`BaseUser`) or, on a custom user class,
+    a plain method: a method is called, never taken as true for merely existing. A coroutine
+    method is a mistake this synchronous check cannot await, and is refused loudly.
+    """
+    value = getattr(user, "is_authenticated", user is not None)
+    if callable(value):
+        value = value()
+        if inspect.isawaitable(value):
+            if inspect.iscoroutine(value):
+                value.close()  # never awaited: close it so Python does not warn about it
+            raise ImproperlyConfigured(
+                f"{type(user).__name__}.is_authenticated must be a property or a plain method, "
+                "not a coroutine"
+            )
+    return bool(value)
 
 
 def user_scopes(user: Any) -> frozenset[str]:

@@ -8,10 +8,11 @@ for a WebSocket handshake. Code that serves both, an authentication backend say,
 
 from __future__ import annotations
 
-import http.cookies
 from typing import Any
 
+from .cookies import parse_cookie_header
 from .datastructures import URL, Address, Headers, QueryParams, State
+from .exceptions import RequestHeaderFieldsTooLarge
 from .limits import limits_for
 from .types import Scope
 
@@ -79,11 +80,17 @@ class HTTPConnection:
 
     @property
     def cookies(self) -> dict[str, str]:
-        """Request cookies; malformed pairs are skipped rather than failing the request."""
+        """Request cookies; malformed pairs are skipped rather than failing the request. Cookie
+        headers larger than ``Limits.max_cookie_header_size`` in all answer 431."""
         if self._cookies is None:
-            self._cookies = {}
-            for value in self.headers.getlist("cookie"):
-                self._cookies.update(parse_cookie_header(value))
+            headers = self.headers.getlist("cookie")
+            limit = limits_for(self.scope).max_cookie_header_size
+            if sum(len(value) for value in headers) > limit:
+                raise RequestHeaderFieldsTooLarge(detail=f"Cookie header is larger than {limit} bytes")
+            cookies: dict[str, str] = {}
+            for value in headers:
+                cookies.update(parse_cookie_header(value))
+            self._cookies = cookies
         return self._cookies
 
     @property
@@ -127,21 +134,6 @@ class HTTPConnection:
     def auth(self) -> Any:
         """Credentials (scopes) set by authentication middleware, or ``None`` without one."""
         return self.scope.get("auth")
-
-
-def parse_cookie_header(header: str) -> dict[str, str]:
-    """Parse a ``Cookie`` header leniently, as browsers send it (skipping malformed pairs)."""
-    cookies: dict[str, str] = {}
-    for chunk in header.split(";"):
-        name, sep, value = chunk.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            continue
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] == '"':
-            value = http.cookies._unquote(value)
-        cookies[name] = value
-    return cookies
 
 
 __all__ = ["HTTPConnection", "parse_cookie_header"]

@@ -19,6 +19,7 @@ from urllib.parse import unquote_to_bytes
 import anyio
 from python_multipart.multipart import MultipartParser, MultipartState, QuerystringParser, parse_options_header
 
+from .charsets import resolve_charset
 from .datastructures import FormData, Headers, UploadFile
 from .exceptions import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from .limits import KIB, Limits
@@ -70,7 +71,7 @@ async def parse_form(chunks: AsyncIterator[bytes], content_type: str, limits: Li
     media_type = media_type.lower()
 
     if media_type == URLENCODED:
-        charset = params.get(b"charset", b"utf-8").decode("latin-1")
+        charset = resolve_charset(_param_text(params.get(b"charset")))
         return await _parse_urlencoded(chunks, charset, limits)
     if media_type == MULTIPART:
         boundary = _checked_boundary(params.get(b"boundary"), limits)
@@ -88,12 +89,15 @@ def _checked_boundary(boundary: bytes | None, limits: Limits) -> bytes:
     return boundary
 
 
+def _param_text(value: bytes | None) -> str | None:
+    return value.decode("latin-1") if value is not None else None
+
+
 def _decode(data: bytes, charset: str, what: str) -> str:
+    # `charset` always comes from `resolve_charset`: one of the few codecs a client may choose.
     try:
         return data.decode(charset)
-    except LookupError as exc:  # unknown codec, or a bytes-to-bytes one such as "zlib"
-        raise BadRequest(detail=f"Unknown charset in {what}") from exc
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:
         raise BadRequest(detail=f"{what.capitalize()} is not valid {charset}") from exc
 
 
@@ -261,7 +265,7 @@ class _MultipartCollector:
         filename = params.get(b"filename")
         if filename is None:
             charset = parse_options_header(content_type)[1].get(b"charset") if content_type else None
-            self._field_charset = charset.decode("latin-1") if charset else "utf-8"
+            self._field_charset = resolve_charset(_param_text(charset))
             return
 
         if len(self.uploads) >= limits.max_files:

@@ -18,6 +18,7 @@ import dataclasses
 import datetime
 import decimal
 import enum
+import itertools
 import json
 import re
 import sys
@@ -33,8 +34,14 @@ try:  # orjson is optional: `pip install nexios-core[orjson]`
 except ImportError:  # pragma: no cover - depends on the environment
     _orjson = None  # type: ignore[assignment]
 
-_BRACKETS = re.compile(rb"[\[\]{}]")
-_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# One JSON string, escapes included. Unrolled so that each byte can be consumed in exactly one
+# way (no backtracking), and the closing quote is optional: an unterminated string then runs to the
+# end of the body in a single match instead of failing and being retried from every later quote,
+# which made the old pattern quadratic. (The decoder refuses the unterminated string afterwards.)
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+# Depth change per byte of a brackets-only string: +1 for an opener, -1 for a closer.
+_DEPTH_STEP = tuple(1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256))
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 # orjson reads integers beyond 64 bits as floats; the standard library keeps them exact.
 _LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
@@ -149,15 +156,16 @@ _INF = float("inf")
 
 
 def _nesting_depth(data: bytes) -> int:
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(_STRINGS.sub(b'""', data)):
-        if match.group() in (b"[", b"{"):
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-        else:
-            depth -= 1
-    return deepest
+    """The deepest bracket nesting of ``data``, brackets inside strings not counted.
+
+    Linear in the size of the body, and without a Python-level loop per byte: strings are removed
+    by one regex pass, every byte but brackets by ``translate``, and the running depth is summed
+    in C (``accumulate`` over a lookup table).
+    """
+    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
+    if not brackets:
+        return 0
+    return max(0, max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets))))
 
 
 def loads(data: bytes | str, *, max_depth: int = 1024) -> Any:

@@ -20,7 +20,8 @@ LIMITS_SCOPE_KEY = "nexios.limits"
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """Upper bounds on what a client may send. Exceeding one answers the status in its doc."""
+    """Upper bounds on what a client may send, and what it must declare. Exceeding one answers
+    the status in its doc."""
 
     max_body_size: int = 1 * MIB
     """Non-multipart bodies (JSON, urlencoded, raw), in bytes. 413 when exceeded."""
@@ -46,6 +47,14 @@ class Limits:
     """One WebSocket message, in bytes. The socket closes with 1009 when exceeded."""
     max_ranges: int = 100
     """Ranges in one ``Range`` header. 416 when exceeded."""
+    require_json_content_type: bool = True
+    """Whether ``await request.json`` refuses (415) a body whose ``Content-Type`` is not
+    ``application/json`` or ``application/*+json``. Keep it on: a cross-site form can send
+    ``text/plain`` JSON without a CORS preflight. Turn it off per route for clients that cannot
+    set the header (``navigator.sendBeacon`` sends ``text/plain``)."""
+    max_cookie_header_size: int = 32 * KIB
+    """``Cookie`` request headers, in bytes, all together. 431 when exceeded (browsers send at
+    most about 4 KiB per cookie; servers commonly cap a header line at 8-16 KiB)."""
 
     def replace(self, **changes: Any) -> Limits:
         """Return a copy with ``changes`` applied (unknown names raise ``TypeError``)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import jsoncodec
 from ._awaitable import AwaitableValue
+from .charsets import charset_of, resolve_charset
 from .connection import HTTPConnection, parse_cookie_header
 from .datastructures import URL, FormData, UploadFile
 from .exceptions import BadRequest, ClientDisconnect, PayloadTooLarge, UnsupportedMediaType
@@ -40,6 +41,7 @@ class Request(HTTPConnection):
         "_body",
         "_json",
         "_form",
+        "_recording",
         "_stream_consumed",
         "_cleanups",
     )
@@ -57,6 +59,7 @@ class Request(HTTPConnection):
         self._body: bytes | None = None
         self._json: Any = _UNSET
         self._form: FormData | None = None
+        self._recording: UploadFile | None = None
         self._stream_consumed = False
         self._cleanups: list[Callable[[], Awaitable[None]]] | None = None
 
@@ -170,16 +173,29 @@ class Request(HTTPConnection):
     # ---------------------------------------------------------------- body
     @property
     def receive(self) -> Receive:
-        """The ASGI receive channel; replays the body if it was already read here."""
+        """The ASGI receive channel; replays the body if it was already read here (as bytes, or
+        as a form: a mounted app behind CSRF still receives the whole body)."""
         if self._body is not None:
             return _replay(self._body, self._receive)
+        if self._recording is not None:
+            return _replay_recording(self._recording, self._receive)
         return self._receive
 
     async def stream(self) -> AsyncIterator[bytes]:
-        """Yield the body in chunks as they arrive, enforcing the body limit while counting."""
+        """Yield the body in chunks as they arrive, enforcing the body limit while counting.
+        A body already read (as bytes, JSON or a form) is yielded again from what was kept."""
         if self._body is not None:
             yield self._body
             return
+        if self._recording is not None:
+            async for chunk in _recorded_chunks(self._recording):
+                yield chunk
+            return
+        async for chunk in self._client_chunks():
+            yield chunk
+
+    async def _client_chunks(self) -> AsyncIterator[bytes]:
+        """The body as the client sends it (it can be read this way once)."""
         limit = self._begin_reading()
         async for chunk in self._chunks_from(await self._receive(), limit):
             yield chunk
@@ -225,6 +241,9 @@ class Request(HTTPConnection):
         return limits.max_body_size
 
     async def _read_body(self) -> bytes:
+        if self._body is None and self._recording is not None:
+            # The body was parsed as a multipart form: read back the copy kept while parsing.
+            self._body = b"".join([chunk async for chunk in _recorded_chunks(self._recording)])
         if self._body is None:
             limit = self._begin_reading()
             message = await self._receive()
@@ -253,29 +272,40 @@ class Request(HTTPConnection):
 
     async def _read_text(self) -> str:
         self._refuse_encoded_body()
+        charset = resolve_charset(charset_of(self.content_type))  # 415 before reading the body
         body = await self._read_body()
         try:
-            return body.decode(_charset(self.content_type))
-        except (UnicodeDecodeError, LookupError):
+            return body.decode(charset)
+        except UnicodeError:
             raise BadRequest(detail="Request body is not valid text in its declared charset") from None
 
     @property
     def text(self) -> AwaitableValue[str]:
-        """The body decoded as text (charset from ``Content-Type``, UTF-8 by default)."""
+        """The body decoded as text: the ``Content-Type`` charset (UTF-8, ASCII or Latin-1; any
+        other answers 415), UTF-8 by default. Bytes invalid in that charset answer 400."""
         return AwaitableValue(self._read_text)
 
     async def _read_json(self) -> Any:
         if self._json is _UNSET:
             self._refuse_encoded_body()
+            limits = limits_for(self.scope)
+            if limits.require_json_content_type and not is_json_media_type(self.content_type):
+                # A cross-site form can post `text/plain` that happens to be JSON without a
+                # CORS preflight; requiring a JSON media type makes such a request fail here.
+                raise UnsupportedMediaType(
+                    detail="Expected a JSON body (Content-Type: application/json)"
+                )
             body = await self._read_body()
             if not body:
                 raise BadRequest(detail="Request body is empty; expected JSON")
-            self._json = jsoncodec.loads(body, max_depth=limits_for(self.scope).max_json_depth)
+            self._json = jsoncodec.loads(body, max_depth=limits.max_json_depth)
         return self._json
 
     @property
     def json(self) -> AwaitableValue[Any]:
-        """The body parsed as JSON (400 for malformed or hostile JSON)."""
+        """The body parsed as JSON: 400 for malformed or hostile JSON, 415 unless the
+        ``Content-Type`` is ``application/json`` or ``application/*+json`` (see
+        ``Limits.require_json_content_type`` to accept any)."""
         return AwaitableValue(self._read_json)
 
     async def _read_form(self) -> FormData:
@@ -293,8 +323,29 @@ class Request(HTTPConnection):
                 raise UnsupportedMediaType(
                     detail="Expected multipart/form-data or application/x-www-form-urlencoded"
                 )
-            self._form = await parse_form(self.stream(), content_type, limits_for(self.scope))
+            try:
+                self._form = await parse_form(await self._form_chunks(content_type), content_type,
+                                              limits_for(self.scope))
+            except BaseException:
+                # A partial copy must never be replayed as if it were the body.
+                recording, self._recording = self._recording, None
+                if recording is not None:
+                    await recording.close()
+                raise
         return self._form
+
+    async def _form_chunks(self, content_type: str) -> AsyncIterator[bytes]:
+        """The body for the form parser, kept so that it can still be read raw afterwards (a
+        webhook checking a signature behind CSRF, a mounted app receiving it)."""
+        if self._body is not None or self._recording is not None or not content_type.startswith(
+            "multipart/"
+        ):
+            # A urlencoded body is small (``max_body_size``): keep it whole.
+            return _one_chunk(await self._read_body())
+        # A multipart body may be large: copy it as it streams into a spooled file (in memory up
+        # to ``spool_threshold``, then on disk), like the uploads it carries.
+        self._recording = UploadFile(None, spool_threshold=limits_for(self.scope).spool_threshold)
+        return _recording_while_streaming(self._client_chunks(), self._recording)
 
     @property
     def form(self) -> AwaitableValue[FormData]:
@@ -322,7 +373,7 @@ class Request(HTTPConnection):
     @property
     def needs_close(self) -> bool:
         """Whether :meth:`close` has anything to do (checked by the app on every request)."""
-        return self._form is not None or self._cleanups is not None
+        return self._form is not None or self._cleanups is not None or self._recording is not None
 
     async def close(self) -> None:
         """Run cleanups (newest first) and release uploaded files' temporary storage. The app
@@ -335,6 +386,8 @@ class Request(HTTPConnection):
         finally:
             if self._form is not None:
                 await self._form.close()
+            if self._recording is not None:
+                await self._recording.close()
 
     async def is_disconnected(self) -> bool:
         """Whether the client has gone away (checks without waiting)."""
@@ -384,6 +437,45 @@ def routed_path(scope: Scope) -> str:
     return path
 
 
+async def _one_chunk(body: bytes) -> AsyncIterator[bytes]:
+    yield body
+
+
+_REPLAY_CHUNK = 64 * 1024
+
+
+async def _recording_while_streaming(chunks: AsyncIterator[bytes], recording: UploadFile) -> AsyncIterator[bytes]:
+    async for chunk in chunks:
+        await recording.write(chunk)
+        yield chunk
+
+
+async def _recorded_chunks(recording: UploadFile) -> AsyncIterator[bytes]:
+    await recording.seek(0)
+    while chunk := await recording.read(_REPLAY_CHUNK):
+        yield chunk
+
+
+def _replay_recording(recording: UploadFile, receive: Receive) -> Receive:
+    """A receive channel giving the recorded body in chunks, then what ``receive`` gives."""
+    chunks: AsyncIterator[bytes] | None = None
+    done = False
+
+    async def replay() -> Message:
+        nonlocal chunks, done
+        if done:
+            return await receive()
+        if chunks is None:
+            chunks = _recorded_chunks(recording)
+        chunk = await anext(chunks, None)
+        if chunk is None:
+            done = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": chunk, "more_body": True}
+
+    return replay
+
+
 def _replay(body: bytes, receive: Receive) -> Receive:
     sent = False
 
@@ -397,12 +489,10 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _charset(content_type: str) -> str:
-    for param in content_type.split(";")[1:]:
-        name, _, value = param.strip().partition("=")
-        if name.lower() == "charset" and value:
-            return value.strip('"')
-    return "utf-8"
+def is_json_media_type(content_type: str) -> bool:
+    """Whether a ``Content-Type`` value is ``application/json`` or ``application/*+json``."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
 def _valid_host(host: str) -> bool:
@@ -424,4 +514,4 @@ def _valid_host(host: str) -> bool:
     return all(label and all(c.isalnum() or c == "-" for c in label) for label in name.split("."))
 
 
-__all__ = ["Request", "parse_cookie_header", "routed_path"]
+__all__ = ["Request", "is_json_media_type", "parse_cookie_header", "routed_path"]

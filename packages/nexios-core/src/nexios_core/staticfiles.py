@@ -17,8 +17,10 @@ NUL bytes, backslashes, ``.``/``..`` segments (also when percent-encoded once or
 in ``%2e%2e`` or ``..%2f``), empty segments (``//etc/passwd``), drive letters, and any path whose
 real location (symlinks resolved) is not inside the real root, compared with
 :func:`os.path.commonpath` rather than a string prefix. With ``follow_symlinks=True`` symlinks inside
-the root may point anywhere; the path as written must still be inside the root. Only ``GET`` and
-``HEAD`` are answered (``405`` with ``Allow`` otherwise).
+the root may point anywhere; the path as written must still be inside the root. Hidden files and
+directories (a name starting with ``.``: ``.env``, ``.git/config``), as written or as a symlink
+resolves, are refused too unless ``allow_hidden=True``. Only ``GET`` and ``HEAD`` are answered
+(``405`` with ``Allow`` otherwise).
 """
 
 from __future__ import annotations
@@ -91,6 +93,17 @@ def _is_hostile_segment(segment: str) -> bool:
         decoded = once_more
 
 
+def _is_hidden_segment(segment: str) -> bool:
+    # Decoded as `_is_hostile_segment` does: "%2eenv" is ".env" to whoever decodes it next.
+    while True:
+        if segment.startswith("."):
+            return True
+        once_more = unquote(segment)
+        if once_more == segment:
+            return False
+        segment = once_more
+
+
 def safe_segments(relative_path: str) -> list[str] | None:
     """Split a path below the mount into segments, or ``None`` if any part of it is hostile.
 
@@ -115,7 +128,9 @@ class StaticFiles:
     ``html=True`` serves ``index.html`` for a directory (redirecting ``/docs`` to ``./docs/`` first,
     a relative ``Location`` that never depends on ``Host``) and ``404.html`` for misses when present.
     ``check_dir`` makes a missing directory an error at start-up rather than a 404 per request.
-    ``follow_symlinks`` lets symlinks inside the directory point outside it. ``cache_max_age`` adds
+    ``follow_symlinks`` lets symlinks inside the directory point outside it. ``allow_hidden`` serves
+    files and directories whose name starts with ``.`` (refused by default: ``.env``, ``.git``,
+    ``.htpasswd`` are secrets far more often than assets; ``.well-known`` needs it). ``cache_max_age`` adds
     ``Cache-Control: public, max-age=<n>`` to the files sent. Files go out through
     :class:`~nexios_core.fileresponse.FileResponse`, so ``ETag``, ``Range`` and ``304`` work.
     """
@@ -127,10 +142,12 @@ class StaticFiles:
         check_dir: bool = True,
         follow_symlinks: bool = False,
         cache_max_age: int | None = None,
+        allow_hidden: bool = False,
     ) -> None:
         self.directory = os.fspath(directory)
         self.html = html
         self.follow_symlinks = follow_symlinks
+        self.allow_hidden = allow_hidden
         if cache_max_age is not None and cache_max_age < 0:
             raise ImproperlyConfigured("StaticFiles cache_max_age must be zero or more seconds")
         self.cache_max_age = cache_max_age
@@ -158,6 +175,8 @@ class StaticFiles:
             relative_path == "" and (full_path == "" or full_path.endswith("/"))
         )
         segments = safe_segments(relative_path)
+        if segments is not None and not self.allow_hidden and any(map(_is_hidden_segment, segments)):
+            segments = None  # the same 404 as a missing file: nothing about what exists leaks
         if segments is None:
             lookup = await anyio.to_thread.run_sync(self._not_found_page)
         else:
@@ -193,6 +212,10 @@ class StaticFiles:
         try:
             if os.path.commonpath([self._root, target]) != self._root:
                 return None
+            if not self.allow_hidden and target != self._root and any(
+                part.startswith(".") for part in os.path.relpath(target, self._root).split(os.sep)
+            ):
+                return None  # `config.txt -> .env`: a symlink must not expose a hidden file
             return _Found(target, os.stat(target))
         except (OSError, ValueError):  # ValueError: different drives, or a NUL byte
             return None

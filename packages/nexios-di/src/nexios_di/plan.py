@@ -32,6 +32,7 @@ import pydantic
 from nexios_core.concurrency import is_async_callable
 from nexios_core.datastructures import UploadFile
 from nexios_core.exceptions import HTTPException, WebSocketException
+from nexios_core.guards import GUARDS_ATTRIBUTE, guards_of
 from nexios_core.request import Request
 from nexios_core.responses import BaseResponse, Response
 from nexios_core.websocket import WebSocketState
@@ -55,10 +56,6 @@ from .validation import MISSING, BodyReader, FormReader, ValueReader, is_list_an
 logger = logging.getLogger("nexios.di")
 
 Kind = Literal["http", "websocket"]
-GUARDS_ATTRIBUTE = "__nexios_guards__"
-"""A decorator may set this attribute on the handler it returns to a list of callables
-``guard(request)`` (sync or async) that raise to refuse the request. The plan runs them before any
-dependency or validation, so an authorization decorator answers 401/403 before a 422."""
 
 _INJECTABLE_NAMES = {"request", "req", "response", "res", "websocket", "ws", "app", "context", "ctx"}
 
@@ -503,7 +500,7 @@ def build_plan(
     plan = _plan_for(func, kind, set(path_params), path_types or {}, handler=True, stack=set())
     if kind == "websocket":
         plan.__class__ = _WebSocketPlan  # same slots: only __call__ differs
-    plan.guards = list(getattr(func, GUARDS_ATTRIBUTE, ()))
+    plan.guards = guards_of(func)
     context = _path_context(set(path_params), path_types or {})
     for marker in dependencies:
         if not isinstance(marker, Dependency) or marker.dependency is None or not callable(marker.dependency):

@@ -20,6 +20,7 @@ import pydantic
 
 from nexios_core.datastructures import UploadFile
 from nexios_core.exceptions import UnsupportedMediaType
+from nexios_core.request import is_json_media_type
 
 from .errors import error_item, from_pydantic
 from .markers import BodyParam, FileParam, FormParam, Param
@@ -35,7 +36,9 @@ class _Invalid(Exception):
 # int()/float() also accept "1_000", surrounding spaces, non-ASCII digits, "nan" and "inf";
 # a request value is plain ASCII decimal text, and a non-finite float is never useful.
 _INT_TEXT = re.compile(r"[+-]?[0-9]{1,4300}", re.ASCII)
-_FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,5})?", re.ASCII)
+# Each digit can be consumed in one way only ("[0-9]+\.?[0-9]*" could split a run of digits
+# anywhere, which made a long almost-number quadratic to refuse).
+_FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,5})?", re.ASCII)
 
 
 def _to_int(raw: str) -> int:
@@ -202,10 +205,6 @@ class ValueReader:
         return self.resolve(raw, errors)
 
 
-def is_json_media_type(content_type: str) -> bool:
-    """``application/json`` and ``application/*+json`` (typed bodies read only these)."""
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
 class BodyReader:

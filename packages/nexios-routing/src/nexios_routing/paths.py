@@ -81,6 +81,23 @@ def join_paths(prefix: str, path: str) -> str:
     return prefix + normalise_path(path)
 
 
+def _param_regex(converter: Converter[Any], preceding_literal: str) -> str:
+    """The regex of a parameter inside a segment, after ``preceding_literal`` ("" for the first).
+
+    A plain ``str`` parameter that follows another one may not contain the literal before it.
+    That is what the regex's greedy choice gives anyway (the earlier parameter takes every
+    separator it can: ``{slug}-{id}`` on ``my-post-7`` is ``my-post`` and ``7``), and it keeps
+    matching linear: with ``[^/]+`` for every parameter, a segment that almost matches
+    ``{a}-{b}-{c}.json`` made the regex engine try every split, polynomial in the segment's
+    length (seconds for a 1 KB segment).
+    """
+    if not preceding_literal or converter.regex != CONVERTERS["str"].regex:
+        return converter.regex
+    if len(preceding_literal) == 1:
+        return f"[^/{re.escape(preceding_literal)}]+"
+    return f"(?:(?!{re.escape(preceding_literal)})[^/])+"
+
+
 def parse_template(path: str) -> PathTemplate:
     """Parse ``path``; unknown converters and repeated names fail here, at registration."""
     path = normalise_path(path)
@@ -108,7 +125,13 @@ def parse_template(path: str) -> PathTemplate:
                 )
             if name in converters:
                 raise ImproperlyConfigured(f"Parameter {name!r} appears twice in {path!r}")
-            regex += re.escape(raw[position : match.start()]) + f"({converter.regex})"
+            literal = raw[position : match.start()]
+            if names and not literal:
+                raise ImproperlyConfigured(
+                    f"Parameters {names[-1]!r} and {name!r} in route path {path!r} need a literal "
+                    "between them (such as '-' or '.'): where one ends would be a guess"
+                )
+            regex += re.escape(literal) + f"({_param_regex(converter, literal if names else '')})"
             position = match.end()
             names.append(name)
             segment_converters.append(converter)

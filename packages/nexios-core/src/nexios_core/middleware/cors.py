@@ -28,6 +28,8 @@ RawHeaders = list[tuple[bytes, bytes]]
 # trust boundary, so refusing them would only break ordinary JSON calls from trusted origins.
 SAFELISTED_HEADERS = frozenset({"accept", "accept-language", "content-language", "content-type"})
 
+MAX_ORIGIN_LENGTH = 2048
+"""Longer ``Origin`` values are never allowed by ``allow_origin_regex`` (real ones are short)."""
 # RFC 9110 token: what a method or a header name may be made of.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # A serialized origin: scheme "://" host [":" port], nothing after it (no path, no slash).
@@ -197,7 +199,12 @@ class CORSMiddleware:
         text = origin.decode("latin-1")
         if text in self.allow_origins:
             return True
-        return self.origin_regex is not None and self.origin_regex.fullmatch(text) is not None
+        # The app's regex may backtrack; no real origin is this long, so it never sees one that is.
+        return (
+            self.origin_regex is not None
+            and len(text) <= MAX_ORIGIN_LENGTH
+            and self.origin_regex.fullmatch(text) is not None
+        )
 
     async def _answer_preflight(
         self,
