@@ -58,3 +58,15 @@ def test_chat_websocket_echoes(quickstart: ModuleType) -> None:
         assert ws.receive_text() == "Echo: hi"
         ws.send_text("again")
         assert ws.receive_text() == "Echo: again"
+
+
+def test_the_demo_documents_itself_at_docs(quickstart: ModuleType) -> None:
+    with TestClient(quickstart.app) as client:
+        page = client.get("/docs")
+        document = client.get("/openapi.json").json()
+        index = client.get("/").text
+    assert page.status_code == 200 and "swagger-ui-bundle.js" in page.text
+    assert "href='/docs'" in index
+    assert document["info"]["title"] == "Nexios quick start"
+    assert set(document["paths"]) == {"/", "/users/{user_id}", "/api/data", "/api/users/", "/api/users/{user_id}"}
+    assert document["paths"]["/users/{user_id}"]["get"]["responses"]["404"]["description"] == "No user has this id"

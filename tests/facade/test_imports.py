@@ -47,6 +47,13 @@ DOCUMENTED: dict[str, list[str]] = {
     "nexios.middleware.csrf": ["CSRFMiddleware"],
     "nexios.limits": ["Limits"],
     "nexios.datastructures": ["UploadFile", "Headers", "QueryParams"],
+    "nexios.openapi": ["OpenAPI", "OpenAPIConfig", "APIKey", "HTTPBearer", "OAuth2", "Contact", "License", "Server",
+                       "Tag", "setup_openapi", "models", "config"],
+    "nexios.openapi.models": ["Query", "Header", "Path", "Cookie", "Parameter", "Schema", "APIKey", "HTTPBase",
+                              "HTTPBearer", "HTTPBasic", "OAuth2", "OAuthFlows", "OAuthFlowPassword", "OpenIdConnect",
+                              "Contact", "License", "Info", "Server", "Tag", "Response", "RequestBody", "MediaType",
+                              "ExternalDocumentation", "Example"],
+    "nexios.openapi.config": ["OpenAPIConfig"],
 }
 
 

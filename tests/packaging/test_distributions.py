@@ -96,6 +96,47 @@ asyncio.run(main())
 """
 
 
+CORE_APP_WITH_DOCS = """
+import asyncio, json, sys
+from nexios_core.app import App
+from nexios_routing import Router
+from nexios_openapi import OpenAPI
+
+router = Router()
+
+@router.get("/items/{item_id:int}")
+async def item(request, response, item_id: int) -> dict[str, int]:
+    return {"item_id": item_id}
+
+app = App(dispatcher=router)
+OpenAPI(title="Core only", version="1").setup(app)
+
+async def get(path):
+    sent = []
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+    async def send(message):
+        sent.append(message)
+    await app({"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": [],
+               "scheme": "http", "root_path": ""}, receive, send)
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return sent[0]["status"], body
+
+async def main():
+    _, document = await get("/openapi.json")
+    docs_status, page = await get("/docs")
+    bundle_status, bundle = await get("/docs-assets/swagger-ui/swagger-ui-bundle.js")
+    redoc_status, redoc = await get("/docs-assets/redoc/redoc.standalone.js")
+    print(json.dumps({"paths": list(json.loads(document)["paths"]), "docs": docs_status,
+                      "page_links_bundle": b"swagger-ui-bundle.js" in page,
+                      "bundle": [bundle_status, len(bundle) > 1_000_000],
+                      "redoc": [redoc_status, len(redoc) > 500_000],
+                      "facade_loaded": "nexios" in sys.modules}))
+
+asyncio.run(main())
+"""
+
+
 def run(*command: str, cwd: Path | None = None) -> str:
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
@@ -156,3 +197,22 @@ def test_nexios_all_installs_from_the_built_wheels(wheelhouse: Path, tmp_path: P
         f"print(json.dumps({{d: m.version(d) for d in {list(DISTRIBUTIONS)!r}}}))"
     ))
     assert json.loads(report) == {dist: VERSION for dist in DISTRIBUTIONS}
+
+
+def test_openapi_wheel_bundles_the_docs_files_and_serves_them_without_the_facade(wheelhouse: Path,
+                                                                               tmp_path: Path) -> None:
+    wheel = next(wheelhouse.glob("nexios_openapi-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for bundled in ("swagger-ui/swagger-ui-bundle.js", "swagger-ui/swagger-ui.css", "swagger-ui/LICENSE",
+                    "redoc/redoc.standalone.js", "redoc/LICENSE", "scalar/standalone.js", "VERSIONS.json"):
+        assert f"nexios_openapi/vendor/{bundled}" in names, bundled
+    assert "nexios_openapi/static/swagger-init.js" in names
+    python = fresh_venv(tmp_path / "core-openapi")
+    wheels = [str(next(wheelhouse.glob(f"{name}-*.whl"))) for name in
+              ("nexios_core", "nexios_routing", "nexios_di", "nexios_openapi")]
+    run(sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(python), *wheels)
+    installed = run(sys.executable, "-m", "uv", "pip", "list", "--python", str(python))
+    assert "nexios-auth" not in installed and "\nnexios " not in installed
+    outcome = json.loads(run(str(python), "-c", CORE_APP_WITH_DOCS))
+    assert outcome == {"paths": ["/items/{item_id}"], "docs": 200, "page_links_bundle": True,
+                       "bundle": [200, True], "redoc": [200, True], "facade_loaded": False}

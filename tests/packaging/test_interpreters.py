@@ -178,3 +178,34 @@ def test_a_bench_runner_asked_for_a_missing_interpreter_says_which_in_one_line(t
         f"{tmp_path / 'no-pyenv' / 'versions'} (looked for {other}.*); install it, e.g. "
         f"`pyenv install {other}`, and run again"
     ]
+
+
+
+def _load_dev() -> ModuleType:
+    sys.path.insert(0, str(ROOT / "scripts"))  # dev.py imports interpreters.py by name
+    try:
+        spec = importlib.util.spec_from_file_location("nexios_dev_script", ROOT / "scripts" / "dev.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    return module
+
+
+def test_test_all_runs_every_interpreter_and_the_longest_load_tests_on_the_newest_only() -> None:
+    dev = _load_dev()
+    runs = dev.pytest_runs(["-x", "tests/pressure"])
+    assert [version for version, _ in runs] == list(SUPPORTED)
+    cut = [f"--deselect={path}" for path in dev.LONG_TESTS]
+    assert runs[:-1] == [(version, [*cut, "-x", "tests/pressure"]) for version in SUPPORTED[:-1]]
+    assert runs[-1] == (SUPPORTED[-1], ["-x", "tests/pressure"])
+    assert all((ROOT / path).is_file() for path in dev.LONG_TESTS)  # a renamed file must not escape the cut
+    assert dev.pytest_runs(["--full", "-q"]) == [(version, ["-q"]) for version in SUPPORTED]
+
+
+def test_test_all_counts_a_run_that_collected_nothing_as_a_failure() -> None:
+    dev = _load_dev()
+    assert dev.outcome(0) == "passed"
+    assert dev.outcome(5) == "FAILED: no tests collected"
+    assert dev.outcome(1) == "FAILED (exit 1)"

@@ -66,7 +66,8 @@ async def test_routers_nested_three_deep_join_their_prefixes(client_for: Any) ->
     async with client_for(app) as client:
         answer = await client.get("/api/v1/users/9")
     assert answer.json() == {"id": "9", "path": "/api/v1/users/9"}
-    assert [r.path for r in app.routes] == ["/api/v1/users/{id}"]
+    # (The docs routes NexiosApp serves are left out of the document, and out of this check.)
+    assert [r.path for r in app.routes if r.include_in_schema] == ["/api/v1/users/{id}"]
 
 
 async def test_mount_router_prefix_argument_replaces_the_routers_own_prefix(client_for: Any) -> None:

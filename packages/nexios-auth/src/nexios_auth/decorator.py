@@ -91,6 +91,11 @@ def auth(
         if not credentials.has_scopes(required):
             raise Forbidden(detail="Missing required scope")
 
+    # What the guard demands, for documentation generators (nexios-openapi reads these two
+    # attributes of a handler's guards): the accepted backends (empty: any) and required scopes.
+    check.auth_backends = tuple(sorted(accepted))  # type: ignore[attr-defined]
+    check.auth_scopes = tuple(sorted(required))  # type: ignore[attr-defined]
+
     def decorate(handler: _Handler) -> _Handler:
         if not inspect.iscoroutinefunction(handler):
             raise TypeError(f"@auth() needs an async handler, got {handler!r}")

@@ -1,4 +1,4 @@
-"""The ``nexios`` command: ``new``, ``run``, ``dev``, ``urls``, ``ping`` and ``shell``.
+"""The ``nexios`` command: ``new``, ``run``, ``dev``, ``urls``, ``ping``, ``shell`` and ``openapi``.
 
 ``main`` is the click group the console script calls; tests drive it with click's ``CliRunner``
 (``runner.invoke(main, ["urls", "main:app"])``) or call ``main([...], standalone_mode=False)``.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from ._openapi import openapi
 from ._ping import ping
 from ._scaffold import new
 from ._serve import dev, run
@@ -25,7 +26,7 @@ def main() -> None:
     """
 
 
-for _command in (new, run, dev, urls, ping, shell):
+for _command in (new, run, dev, urls, ping, shell, openapi):
     main.add_command(_command)
 
 __all__ = ["main"]

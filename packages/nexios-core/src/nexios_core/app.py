@@ -166,6 +166,12 @@ class App:
         self.add_middleware(func)
         return func
 
+    @property
+    def http_middleware(self) -> tuple[Any, ...]:
+        """The function/class-style middleware, outermost first (a read-only view, for plugins
+        that describe the app: the OpenAPI document finds the auth backends in use here)."""
+        return tuple(self._http_middleware)
+
     def add_exception_handler(self, key: ExceptionKey, handler: ExceptionHandler) -> None:
         """Handle an exception class or status code with ``handler(request, response, exc)``."""
         self.exception_handlers.add(key, handler)

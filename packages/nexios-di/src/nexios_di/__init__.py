@@ -4,6 +4,7 @@
 cleanup); ``Query``, ``Header``, ``Cookie``, ``Path``, ``Body``, ``Form`` and ``File`` read and
 validate request values. ``build_plan`` turns a handler into an :class:`InjectionPlan` once, at
 registration; the plan's ``all_parameters()`` describes its inputs to other packages (OpenAPI).
+``build_response_validator`` checks and filters what a handler returns against its response model.
 """
 
 from .context import Context
@@ -30,6 +31,7 @@ from .markers import (
     QueryParam,
 )
 from .plan import DependencyNode, InjectionPlan, ParameterInfo, build_plan
+from .response_model import ResponseValidationError, build_response_validator, response_model_for
 
 __all__ = [
     "QueryParam",
@@ -56,8 +58,11 @@ __all__ = [
     "Path",
     "Query",
     "RequestValidationError",
+    "ResponseValidationError",
     "app_scoped_nodes",
     "build_plan",
+    "build_response_validator",
     "close_app_scope",
+    "response_model_for",
     "start_app_scope",
 ]

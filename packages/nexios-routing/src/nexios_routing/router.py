@@ -68,6 +68,7 @@ class Router:
 
     ``redirect_slashes`` (default True): when a path has no route but the same path with the
     trailing slash added or removed has one, answer ``307`` with a relative ``Location`` to it.
+    ``exclude_from_schema=True`` leaves every route below this router out of the OpenAPI document.
     """
 
     def __init__(
@@ -80,8 +81,10 @@ class Router:
         *,
         name: str | None = None,
         redirect_slashes: bool = True,
+        exclude_from_schema: bool = False,
     ) -> None:
         self.prefix = normalise_path(prefix).rstrip("/") if prefix else ""
+        self.exclude_from_schema = exclude_from_schema
         self.tags: list[str] = list(tags or ())
         self.dependencies: list[Any] = list(dependencies or ())
         self.name = name
@@ -237,18 +240,20 @@ class Router:
     # ---------------------------------------------------------------- compiling
     def _flatten(
         self, prefix: str, middleware: list[Any], tags: list[str], dependencies: list[Any],
-        name_prefix: str, out: _CompiledRoutes,
+        name_prefix: str, out: _CompiledRoutes, excluded: bool = False,
     ) -> None:
         here = join_paths(prefix, self.prefix) if self.prefix else prefix
         middleware = middleware + self.middleware
         tags = tags + [t for t in self.tags if t not in tags]
         dependencies = dependencies + self.dependencies
+        excluded = excluded or self.exclude_from_schema
         for route in self._routes:
             full = route.copy_with_prefix(
                 here,
                 tags=tags + [t for t in route.tags if t not in tags],
                 middleware=middleware + route.middleware,
                 dependencies=dependencies + route.dependencies,
+                include_in_schema=route.include_in_schema and not excluded,
             )
             out.routes.append(full)
             _add_name(out, name_prefix, full)
@@ -266,7 +271,7 @@ class Router:
             saved = child.prefix
             child.prefix = normalise_path(child_prefix).rstrip("/") if child_prefix else ""
             try:
-                child._flatten(here, middleware, tags, dependencies, child_name, out)
+                child._flatten(here, middleware, tags, dependencies, child_name, out, excluded)
             finally:
                 child.prefix = saved
 
@@ -512,6 +517,7 @@ def _route_endpoint(route: Route) -> RouteEndpoint:
 
         endpoint = with_limits
 
+    endpoint = _validating_responses(route, endpoint)
     middleware = [m() if isinstance(m, type) else m for m in route.middleware]
     if not middleware:
         return endpoint
@@ -523,6 +529,19 @@ def _route_endpoint(route: Route) -> RouteEndpoint:
 
     # `to_response` records a replacement response, so the chain needs no recording frame.
     return compose(middleware, responding, endpoint_records=True)
+
+
+def _validating_responses(route: Route, endpoint: RouteEndpoint) -> RouteEndpoint:
+    """``endpoint``, its results checked against the route's response model (nexios_di's
+    validator, built at registration). Routes without one get ``endpoint`` itself: no cost."""
+    validate = route.response_validator
+    if validate is None:
+        return endpoint
+
+    async def validating(request: Request, response: Response) -> Any:
+        return validate(await endpoint(request, response))
+
+    return validating
 
 
 _REJECTED_SCOPE_KEY = "nexios.routing.rejected"

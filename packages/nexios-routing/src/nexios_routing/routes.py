@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from nexios_core.exceptions import ImproperlyConfigured
 from nexios_core.limits import Limits
 from nexios_core.types import ASGIApp
 from nexios_di import DependencyError, InjectionPlan
+from nexios_di.response_model import ResponseValidator, build_response_validator, response_model_for
 
 from .binding import build_plan
 from .paths import PathTemplate, parse_template
@@ -30,10 +31,24 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRA
 class Route:
     """An HTTP route: ``Route("/users/{id:int}", handler, methods=["GET"], name="user")``.
 
-    Besides routing, a route carries documentation (``summary``, ``description``, ``tags``,
-    ``responses``, ``deprecated``, ``operation_id``), route-level ``middleware`` and
-    ``dependencies``, and ``limits`` overriding the app's for this route. ``extra`` holds anything
-    a plugin wants to attach (the OpenAPI generator reads it).
+    Besides routing, a route carries route-level ``middleware`` and ``dependencies``, ``limits``
+    overriding the app's for this route, and what the OpenAPI document says about it (read by
+    nexios-openapi, with the meaning upstream Nexios gave these options):
+
+    - ``summary``, ``description`` (default: the handler's docstring), ``tags``, ``deprecated``,
+      ``operation_id`` (default: derived from the route's name);
+    - ``responses``: ``{status: what}``, where ``what`` is a type (a model, ``list[Model]``...),
+      an ``HTTPException`` subclass, or a Response Object mapping (``{"description": ...}``);
+    - ``request_model``: the body's type, for handlers that read the body themselves, sent as
+      ``request_content_type`` (default ``application/json``);
+    - ``parameters``: extra Parameter Objects (``nexios_openapi.models.Query(name=...)``...);
+    - ``security``: the operation's security requirements (``[{"bearerAuth": []}]``);
+    - ``openapi_extra``: a mapping merged into the operation last;
+    - ``include_in_schema=False`` or ``exclude_from_schema=True``: leave the route out.
+
+    ``response_model`` (default: the return annotation when it names a model) is the type of what
+    the handler returns: returned data is validated against it and filtered to its fields before
+    it is sent, unless ``validate_response=False`` (then it only documents the answer).
     """
 
     def __init__(
@@ -53,6 +68,14 @@ class Route:
         deprecated: bool = False,
         operation_id: str | None = None,
         include_in_schema: bool = True,
+        exclude_from_schema: bool = False,
+        request_model: Any = None,
+        request_content_type: str | None = None,
+        parameters: Sequence[Any] | None = None,
+        security: Sequence[Mapping[str, Sequence[str]]] | None = None,
+        openapi_extra: Mapping[str, Any] | None = None,
+        response_model: Any = None,
+        validate_response: bool = True,
         **extra: Any,
     ) -> None:
         self.template: PathTemplate = parse_template(path)
@@ -73,7 +96,21 @@ class Route:
         self.limits = limits
         self.deprecated = deprecated
         self.operation_id = operation_id
-        self.include_in_schema = include_in_schema
+        self.include_in_schema = include_in_schema and not exclude_from_schema
+        self.request_model = request_model
+        self.request_content_type = request_content_type
+        self.parameters: list[Any] = list(parameters or ())
+        self.security: list[dict[str, list[str]]] | None = (
+            [{name: list(scopes) for name, scopes in requirement.items()} for requirement in security]
+            if security is not None else None
+        )
+        self.openapi_extra = dict(openapi_extra or {})
+        self.response_model = response_model_for(handler, response_model)
+        # Built now, once: a model pydantic cannot handle fails at registration.
+        self.response_validator: ResponseValidator | None = (
+            build_response_validator(self.response_model, handler)
+            if self.response_model is not None and validate_response else None
+        )
         self.extra = extra
         # Fail at registration, not on the first request, if the handler cannot be bound. A
         # parameter may still come from a router prefix declared later: then the error waits

@@ -18,6 +18,7 @@ from nexios_core.errors import ExceptionHandler, ExceptionKey
 from nexios_core.limits import Limits
 from nexios_core.types import ASGIApp
 from nexios_di import close_app_scope, start_app_scope
+from nexios_openapi import OpenAPI
 from nexios_routing import Mount, Route, Router, WebSocketRoute
 
 _F = TypeVar("_F", bound=Callable[..., Awaitable[Any]])
@@ -26,7 +27,9 @@ _F = TypeVar("_F", bound=Callable[..., Awaitable[Any]])
 class NexiosApp(App):
     """A Nexios application. ``get_application(**options)`` builds one with the same options.
 
-    ``title``, ``version`` and ``description`` describe the API (OpenAPI); ``dependencies`` run for
+    ``title``, ``version`` and ``description`` describe the API in its OpenAPI document, served
+    with the docs pages unless ``openapi=False`` (``openapi=OpenAPI(...)`` to configure them, or
+    the config's ``openapi`` section, as upstream Nexios did); ``dependencies`` run for
     every route; ``websocket_allowed_origins`` is the default WebSocket origin policy (``None``:
     same origin, or no ``Origin`` header; ``["*"]``: any); ``channel_layer`` carries WebSocket
     group messages (in process by default; ``RedisChannelLayer`` for several workers).
@@ -51,6 +54,7 @@ class NexiosApp(App):
         websocket_allowed_origins: Sequence[str] | None = None,
         redirect_slashes: bool = True,
         channel_layer: ChannelLayer | None = None,
+        openapi: OpenAPI | bool = True,
     ) -> None:
         self.router = Router(routes=routes, dependencies=dependencies,
                              redirect_slashes=redirect_slashes)
@@ -65,6 +69,24 @@ class NexiosApp(App):
         self.description = description
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         """Replace a dependency for tests: ``app.dependency_overrides[get_db] = fake_db``."""
+        self.docs: OpenAPI = openapi if isinstance(openapi, OpenAPI) else OpenAPI.from_settings(
+            self.config.get("openapi"), title=title, version=version, description=description
+        )
+        """The OpenAPI document and docs pages (``/openapi.json``, ``/docs``, ``/redoc``), served
+        unless ``openapi=False``; ``app.docs.add_security_scheme(...)`` declares a scheme."""
+        self.openapi_config = self.docs.config
+        """The document's settings (upstream's name: ``app.openapi_config.add_security_scheme``)."""
+        self._serve_docs = openapi is not False
+
+    def build(self) -> None:
+        """Assemble the request path (at start-up), the docs routes included unless turned off."""
+        if self._serve_docs:
+            self.docs.setup(self)
+        super().build()
+
+    def openapi(self) -> dict[str, Any]:
+        """The app's OpenAPI 3.1 document (built on first use, then cached)."""
+        return self.docs.document(self)
 
     @contextlib.asynccontextmanager
     async def run_lifespan(self) -> AsyncIterator[None]:

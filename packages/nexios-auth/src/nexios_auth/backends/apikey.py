@@ -54,6 +54,15 @@ class APIKeyAuthBackend:
         self.name = name
         self.challenge = f'APIKey header="{header_name}"' if header_name else "APIKey"
 
+    def openapi_scheme(self) -> dict[str, Any]:
+        """The key's place, as an OpenAPI Security Scheme Object (the header when both are read)."""
+        if self.header_name is not None:
+            scheme = {"type": "apiKey", "in": "header", "name": self.header_name}
+            if self.query_param is not None:
+                scheme["description"] = f"Or in the {self.query_param!r} query parameter."
+            return scheme
+        return {"type": "apiKey", "in": "query", "name": self.query_param}
+
     def _presented_key(self, request: Request) -> str | None:
         if self.header_name is not None:
             key = request.headers.get(self.header_name)

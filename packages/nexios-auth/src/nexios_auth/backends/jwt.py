@@ -207,6 +207,10 @@ class JWTAuthBackend:
             logger.debug("Rejected JWT: %s", exc)
             return None
 
+    def openapi_scheme(self) -> dict[str, Any]:
+        """An ``Authorization: Bearer`` JWT, as an OpenAPI Security Scheme Object."""
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
     async def authenticate(self, request: Request) -> AuthResult:
         """The user and scopes of a valid bearer token; ``None`` for no token or an invalid one."""
         token = request.bearer_token

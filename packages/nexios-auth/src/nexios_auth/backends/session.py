@@ -19,7 +19,8 @@ class SessionAuthBackend:
     ``user_loader(user_id)`` (sync or async) returns the user, or ``None`` when the id no longer
     names one (a deleted account): the request is then anonymous. The granted scopes are the
     user's ``scopes``. Needs a session middleware (nexios-session's ``SessionMiddleware``)
-    running before ``AuthenticationMiddleware``.
+    running before ``AuthenticationMiddleware``. ``cookie_name`` is only what the OpenAPI
+    document names as the credential (the session middleware's cookie, ``session_id`` by default).
     """
 
     challenge: str | None = "Session"
@@ -30,12 +31,18 @@ class SessionAuthBackend:
         *,
         session_key: str = SESSION_USER_KEY,
         name: str = "session",
+        cookie_name: str = "session_id",
     ) -> None:
         if not callable(user_loader):
             raise TypeError("SessionAuthBackend needs a user_loader(user_id) callable")
         self.user_loader = user_loader
         self.session_key = session_key
         self.name = name
+        self.cookie_name = cookie_name
+
+    def openapi_scheme(self) -> dict[str, Any]:
+        """The session cookie, as an OpenAPI Security Scheme Object."""
+        return {"type": "apiKey", "in": "cookie", "name": self.cookie_name}
 
     async def authenticate(self, request: Request) -> AuthResult:
         """Load the user whose id the session holds; ``None`` when there is none."""
