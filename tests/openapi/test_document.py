@@ -216,3 +216,20 @@ def test_an_app_without_a_router_cannot_be_documented() -> None:
 
     with pytest.raises(ImproperlyConfigured, match="nexios_routing.Router"):
         OpenAPI().setup(App())
+
+
+def test_a_document_built_before_start_up_is_rebuilt_with_every_route() -> None:
+    app = get_application()
+
+    @app.get("/early")
+    async def early(request: Any, response: Any) -> Any:
+        return {}
+
+    assert list(app.openapi()["paths"]) == ["/early"]
+
+    @app.get("/late")
+    async def late(request: Any, response: Any) -> Any:
+        return {}
+
+    with TestClient(app) as http:  # start-up
+        assert list(http.get("/openapi.json").json()["paths"]) == ["/early", "/late"]

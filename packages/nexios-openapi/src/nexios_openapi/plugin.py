@@ -228,6 +228,9 @@ class OpenAPI:
                 f"The docs need GET {route.path}, which a route of the app already serves: pass another "
                 f"path ({option}=...) or None"
             )
+        # A document asked for before start-up (app.openapi() at import time) may lack routes
+        # added since: build it afresh on first use.
+        self.reset()
 
     def _routes(self) -> list[Route]:
         if self.openapi_url is None:
