@@ -19,7 +19,7 @@ import anyio.to_thread
 
 from .channels import ChannelLayer, InMemoryChannelLayer
 from .config import MakeConfig, set_config
-from .current_app import set_current_app
+from .current_app import register_entry_point, set_current_app
 from .datastructures import State
 from .dispatch import Dispatcher, HandlerDispatcher, Lookup
 from .errors import (
@@ -329,7 +329,6 @@ class App:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
-        set_current_app(self)
         # HTTP is served right here, not in a method of its own: one coroutine frame fewer on
         # every request. Below raw ASGI middleware, `_entry` marks the scope to come back here.
         if scope["type"] == "http" and (self._direct_http or scope.get(_BELOW_MIDDLEWARE) is self):
@@ -451,5 +450,7 @@ class App:
             return
         await send({"type": "lifespan.shutdown.complete"})
 
+
+register_entry_point(App.__call__)  # `current_app()` finds the app on the stack by this frame
 
 __all__ = ["App", "Hook", "Lifespan"]
