@@ -47,7 +47,14 @@ async def main():
              "headers": [], "scheme": "http", "root_path": ""}
     await app(scope, receive, send)
     siblings = sorted(m for m in sys.modules if m.startswith("nexios") and m.split(".")[0] != "nexios_core")
-    print(json.dumps({"status": sent[0]["status"], "body": sent[1]["body"].decode(), "siblings": siblings}))
+    import nexios_core.channels, nexios_core.ratelimit  # no redis needed until a Redis layer is used
+    try:
+        import nexios_core.redis_channels
+        redis_hint = "imported"
+    except ImportError as exc:
+        redis_hint = str(exc)
+    print(json.dumps({"status": sent[0]["status"], "body": sent[1]["body"].decode(), "siblings": siblings,
+                      "redis": redis_hint}))
 
 asyncio.run(main())
 """
@@ -173,7 +180,8 @@ def test_nexios_core_alone_serves_an_app_and_imports_no_sibling(wheelhouse: Path
     installed = run(sys.executable, "-m", "uv", "pip", "list", "--python", str(python))
     assert "nexios-routing" not in installed and "nexios-di" not in installed
     outcome = json.loads(run(str(python), "-c", CORE_ONLY_APP))
-    assert outcome == {"status": 200, "body": '{"path":"/hello","q":"1"}', "siblings": []}
+    assert outcome == {"status": 200, "body": '{"path":"/hello","q":"1"}', "siblings": [],
+                       "redis": "The Redis channel layer needs the redis package: pip install 'nexios-core[redis]'"}
 
 
 def test_session_and_auth_work_with_nexios_core_only(wheelhouse: Path, tmp_path: Path) -> None:
@@ -193,7 +201,8 @@ def test_nexios_all_installs_from_the_built_wheels(wheelhouse: Path, tmp_path: P
     run(sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(python),
         "--prerelease", "allow", "--find-links", str(wheelhouse), f"nexios[all]=={VERSION}")
     report = run(str(python), "-c", (
-        "import importlib.metadata as m, json, nexios, nexios_session.redis, nexios_auth, jwt, redis, orjson;"
+        "import importlib.metadata as m, json, nexios, nexios_session.redis, nexios_auth, jwt, redis, orjson,"
+        " nexios_core.redis_channels, nexios_core.ratelimit.redis_store;"
         f"print(json.dumps({{d: m.version(d) for d in {list(DISTRIBUTIONS)!r}}}))"
     ))
     assert json.loads(report) == {dist: VERSION for dist in DISTRIBUTIONS}

@@ -6,6 +6,7 @@ from nexios_core.middleware.base import BaseMiddleware
 from .cors import CORSMiddleware
 from .csrf import CSRFMiddleware
 from .gzip import GZipMiddleware, GzipMiddleware
+from .ratelimit import RateLimitMiddleware
 from .security import SecurityMiddleware
 from .trusted_host import TrustedHostMiddleware
 
@@ -16,6 +17,7 @@ __all__ = [
     "GZipMiddleware",
     "GzipMiddleware",
     "Middleware",
+    "RateLimitMiddleware",
     "SecurityMiddleware",
     "TrustedHostMiddleware",
 ]
