@@ -37,7 +37,9 @@ _PORT_TAKEN_MARKERS = ("address already in use", "error while attempting to bind
 
 class LiveServer:
     """One uvicorn server. ``app`` is an ASGI app (served from a thread) or an import string
-    ``"module:attribute"`` (served by a child process; ``uvicorn_options`` must then be JSON)."""
+    ``"module:attribute"`` (served by a child process; ``uvicorn_options`` must then be JSON).
+    ``python`` runs that child with another interpreter (a fresh virtual environment's, where
+    uvicorn is installed too); by default the test's own."""
 
     def __init__(
         self,
@@ -45,9 +47,11 @@ class LiveServer:
         *,
         startup_timeout: float = 10.0,
         shutdown_timeout: float = 10.0,
+        python: str | os.PathLike[str] | None = None,
         **uvicorn_options: Any,
     ) -> None:
         self.app = app
+        self.python = os.fspath(python) if python is not None else sys.executable
         self.startup_timeout = startup_timeout
         self.shutdown_timeout = shutdown_timeout
         self.uvicorn_options = uvicorn_options
@@ -130,7 +134,7 @@ class LiveServer:
         fd, self._log_path = tempfile.mkstemp(prefix="live-server-", suffix=".log")
         with os.fdopen(fd, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", _CHILD_PROGRAM, import_string, json.dumps(options)],
+                [self.python, "-c", _CHILD_PROGRAM, import_string, json.dumps(options)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=REPO_ROOT,

@@ -30,12 +30,16 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from nexios_core.exceptions import Forbidden, ImproperlyConfigured
-from nexios_core.middleware.base import BaseMiddleware
-from nexios_core.middleware.chain import CallNext
-from nexios_core.request import Request, routed_path
-from nexios_core.responses import Response
-from nexios_core.types import Scope
+from nexios_core import (
+    BaseMiddleware,
+    CallNext,
+    Forbidden,
+    ImproperlyConfigured,
+    Request,
+    Response,
+    Scope,
+    routed_path,
+)
 
 from ._csrf_tokens import CSRFTokenSigner, new_binding, tokens_match
 

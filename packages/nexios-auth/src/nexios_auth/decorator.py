@@ -7,8 +7,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar, cast
 
-from nexios_core.exceptions import Forbidden, ImproperlyConfigured, Unauthorized
-from nexios_core.request import Request
+from nexios_core import Forbidden, ImproperlyConfigured, Request, Unauthorized
 
 from .credentials import AUTH_SCOPE_KEY, CHALLENGES_SCOPE_KEY, USER_SCOPE_KEY, AuthCredentials
 from .users import is_authenticated

@@ -5,11 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from nexios_core.exceptions import ImproperlyConfigured
-from nexios_core.middleware.base import BaseMiddleware
-from nexios_core.middleware.chain import CallNext
-from nexios_core.request import Request
-from nexios_core.responses import Response
+from nexios_core import BaseMiddleware, CallNext, ImproperlyConfigured, Request, Response
 
 from .backends.base import AuthenticationBackend
 from .credentials import AUTH_SCOPE_KEY, CHALLENGES_SCOPE_KEY, USER_SCOPE_KEY, AuthCredentials

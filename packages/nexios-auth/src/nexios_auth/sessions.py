@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from nexios_core.exceptions import ImproperlyConfigured
-from nexios_core.request import Request
+from nexios_core import ImproperlyConfigured, Request
 
 from ._calls import call_hook
 from .credentials import AUTH_SCOPE_KEY, USER_SCOPE_KEY, AuthCredentials

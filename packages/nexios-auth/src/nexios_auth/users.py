@@ -12,7 +12,7 @@ import inspect
 from collections.abc import Iterable
 from typing import Any
 
-from nexios_core.exceptions import ImproperlyConfigured
+from nexios_core import ImproperlyConfigured
 
 
 class BaseUser(abc.ABC):

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from nexios_core.types import ASGIApp, Message, Scope
+from nexios_core import ASGIApp, Message, Scope
 
 SERVER = ("testserver", 80)
 CLIENT = ("127.0.0.1", 50000)

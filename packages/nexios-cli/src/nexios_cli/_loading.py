@@ -19,8 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from nexios_core.app import App
-from nexios_core.types import ASGIApp
+from nexios_core import App, ASGIApp
 
 DEFAULT_MODULES = ("app", "main")
 """Modules looked for, in this order, when no app is named."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from nexios_core.types import ASGIApp
+from nexios_core import ASGIApp
 
 from ._loading import describe_exception
 from ._options import APP_HELP, CLIError, app_arguments, load_or_fail

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import anyio
 import click
 
-from nexios_core.types import ASGIApp
+from nexios_core import ASGIApp
 
 from ._asgi_call import PlainResponse, StartupFailed, call_app
 from ._loading import describe_exception

@@ -17,6 +17,8 @@ from .exceptions import WebSocketDisconnect
 from .types import ASGIApp, Message, Scope
 
 if TYPE_CHECKING:
+    from anyio.from_thread import BlockingPortal
+
     from .testclient import TestClient
 
 
@@ -98,17 +100,26 @@ class WebSocketTestSession:
     code) once the app has closed the connection, and re-raise what the app raised.
     """
 
-    def __init__(self, client: TestClient, scope: Scope) -> None:
-        self._client = client
+    def __init__(
+        self,
+        client: TestClient,
+        scope: Scope,
+        *,
+        portal: contextlib.AbstractContextManager[BlockingPortal],
+        open_sessions: set[WebSocketTestSession],
+    ) -> None:
+        # The client hands over its event loop (``portal``) and the set of its sessions still
+        # open, which this session joins until it is closed (the client closes leftovers).
+        self._open_sessions = open_sessions
         self._raise = client.raise_server_exceptions
         self._stack = contextlib.ExitStack()
-        self._portal = self._stack.enter_context(client._portal())
+        self._portal = self._stack.enter_context(portal)
         self._closed = False
         self._error_raised = False
         self.accepted_subprotocol: str | None = None
         self.extra_headers: list[tuple[str, str]] = []
         self._close_message: Message | None = None
-        client._open_sessions.add(self)
+        open_sessions.add(self)
         try:
             self._exchange = self._portal.call(_WebSocketExchange, client.app, scope)
             self._portal.start_task_soon(self._exchange.serve)
@@ -218,7 +229,7 @@ class WebSocketTestSession:
         if self._closed:
             return
         self._closed = True
-        self._client._open_sessions.discard(self)
+        self._open_sessions.discard(self)
         try:
             exchange = getattr(self, "_exchange", None)
             if exchange is not None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import anyio
@@ -38,6 +39,7 @@ from .exceptions import (
     WebSocketDisconnect,
     WebSocketException,
 )
+from .interfaces import Plugin
 from .limits import LIMITS_SCOPE_KEY, Limits
 from .middleware.asgi import Middleware
 from .middleware.base import BaseMiddleware
@@ -59,6 +61,7 @@ HTTP request at once when called with that scope (see ``App.__call__``)."""
 Hook = Callable[[], Awaitable[None] | None]
 Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
 _F = TypeVar("_F", bound=Callable[..., Any])
+_P = TypeVar("_P", bound=Plugin)
 
 
 async def _call_hook(hook: Hook) -> None:
@@ -120,6 +123,7 @@ class App:
         """HTTP requests being handled (cleanup included); shutdown waits for them."""
         self._http_middleware: list[MiddlewareFunction] = []
         self._asgi_middleware: list[Middleware] = []
+        self._plugins: dict[str, Plugin] = {}
         for middleware in middlewares:
             self.add_middleware(middleware)
         self._asgi: ASGIApp | None = None
@@ -194,6 +198,42 @@ class App:
         """Run ``hook`` (sync or async) at shutdown; usable as a decorator."""
         self.shutdown_hooks.append(hook)
         return hook
+
+    # ---------------------------------------------------------------- plugins
+    @property
+    def plugins(self) -> Mapping[str, Plugin]:
+        """The installed plugins by name, in the order they were installed (read-only)."""
+        return MappingProxyType(self._plugins)
+
+    def install(self, plugin: _P) -> _P:
+        """Install ``plugin`` (a :class:`~nexios_core.interfaces.Plugin`): its ``setup(app)``
+        runs now. A second plugin with the same ``name`` is refused. Returns the plugin."""
+        from .plugins import PluginError, check_plugin  # importlib.metadata only for apps with plugins
+
+        name = check_plugin(plugin).name
+        installed = self._plugins.get(name)
+        if installed is not None:
+            raise PluginError(
+                f"A plugin named {name!r} is already installed in this app ({installed!r}): install "
+                "each plugin once, or give one of them another name"
+            )
+        self._plugins[name] = plugin  # first, so that a setup installing the same name again fails
+        try:
+            plugin.setup(self)
+        except BaseException:
+            del self._plugins[name]
+            raise
+        return plugin
+
+    def install_entry_point_plugins(self, only: Iterable[str] | None = None, *,
+                                    exclude: Iterable[str] = ()) -> list[Plugin]:
+        """Install the plugins that installed distributions register under the ``nexios.plugins``
+        entry-point group (opt-in: nothing is discovered unless this is called). ``only`` names
+        the plugins wanted, in install order; otherwise all of them, by name. Returns them.
+        A plugin that fails to load or set up raises ``PluginError`` naming its distribution."""
+        from .plugins import install_discovered
+
+        return install_discovered(self, only, exclude)
 
     # ---------------------------------------------------------------- assembling the stack
     def build(self) -> None:

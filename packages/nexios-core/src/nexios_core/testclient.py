@@ -244,7 +244,7 @@ class TestClient(httpx.Client):
             request.headers["sec-websocket-protocol"] = ", ".join(subprotocols)
         scope = _build_scope(request, "websocket", self.root_path, self.lifespan_state)
         scope["subprotocols"] = list(subprotocols or ())
-        return WebSocketTestSession(self, scope)
+        return WebSocketTestSession(self, scope, portal=self._portal(), open_sessions=self._open_sessions)
 
 
 # -------------------------------------------------------------------- WebSocket sessions

@@ -25,10 +25,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from nexios_core.exceptions import HTTPException
-from nexios_core.fileresponse import FileResponse
-from nexios_core.responses import BaseResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
-from nexios_core.streaming import StreamingResponse
+from nexios_core import (
+    BaseResponse,
+    FileResponse,
+    HTMLResponse,
+    HTTPException,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    StreamingResponse,
+)
 from nexios_di.response_model import return_annotation
 from nexios_routing import Route
 

@@ -22,8 +22,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from nexios_core.exceptions import ImproperlyConfigured
-from nexios_core.guards import guards_of
+from nexios_core import ImproperlyConfigured, guards_of
 
 logger = logging.getLogger("nexios.openapi")
 

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nexios_core.exceptions import ImproperlyConfigured
+from nexios_core import ImproperlyConfigured
 
 from .models import Contact, ExternalDocumentation, License, SecurityBase, Server, Tag, dump
 

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from nexios_core.exceptions import ImproperlyConfigured
+from nexios_core import ImproperlyConfigured
 from nexios_routing import Route, Router
 
 from ._inputs import parameters, request_body, validates_inputs

@@ -16,11 +16,15 @@ from typing import Any
 
 import anyio.to_thread
 
-from nexios_core.exceptions import ImproperlyConfigured, NotFoundException
-from nexios_core.fileresponse import FileResponse
+from nexios_core import (
+    BaseResponse,
+    FileResponse,
+    ImproperlyConfigured,
+    NotFoundException,
+    Request,
+    Response,
+)
 from nexios_core.jsoncodec import dumps
-from nexios_core.request import Request
-from nexios_core.responses import BaseResponse, Response
 from nexios_routing import Route, Router
 
 from ._pages import (

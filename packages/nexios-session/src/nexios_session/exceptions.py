@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nexios_core.exceptions import NexiosError
+from nexios_core import NexiosError
 
 
 class SessionError(NexiosError):

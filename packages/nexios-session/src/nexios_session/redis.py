@@ -17,7 +17,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "The Redis session backend needs the redis package: pip install 'nexios-session[redis]'"
     ) from exc
 
-from nexios_core.exceptions import ImproperlyConfigured
+from nexios_core import ImproperlyConfigured
 
 from . import _json
 from .interface import is_valid_session_id

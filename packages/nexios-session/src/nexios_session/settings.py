@@ -34,8 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from nexios_core.cookies import format_set_cookie
-from nexios_core.exceptions import ImproperlyConfigured
+from nexios_core import ImproperlyConfigured, format_set_cookie
 
 from .file import FileSessionManager
 from .interface import DEFAULT_MAX_AGE, CookieSessionBackend, SessionBackend

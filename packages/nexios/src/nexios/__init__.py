@@ -6,7 +6,7 @@ documented import paths (``nexios.http``, ``nexios.routing``, ``nexios.testclien
 
 from importlib.metadata import PackageNotFoundError, version
 
-from nexios_core.config import MakeConfig
+from nexios_core import MakeConfig
 from nexios_di import Context, Depend
 from nexios_routing import Group, Router, Routes, WSRouter
 

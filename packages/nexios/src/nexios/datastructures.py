@@ -1,14 +1,5 @@
 """``nexios.datastructures``: headers, query parameters, URLs, state, forms and uploaded files."""
 
-from nexios_core.datastructures import (
-    URL,
-    Address,
-    FormData,
-    Headers,
-    MutableHeaders,
-    QueryParams,
-    State,
-    UploadFile,
-)
+from nexios_core import URL, Address, FormData, Headers, MutableHeaders, QueryParams, State, UploadFile
 
 __all__ = ["URL", "Address", "FormData", "Headers", "MutableHeaders", "QueryParams", "State", "UploadFile"]

@@ -1,4 +1,51 @@
 """``nexios.exceptions``: ``HTTPException`` and one subclass per common status."""
 
-from nexios_core.exceptions import *  # noqa: F403
-from nexios_core.exceptions import __all__  # noqa: F401
+from nexios_core import (
+    BadRequest,
+    ClientDisconnect,
+    Conflict,
+    Forbidden,
+    HTTPException,
+    ImproperlyConfigured,
+    InternalServerError,
+    MethodNotAllowed,
+    NexiosError,
+    NotAcceptable,
+    NotFound,
+    NotFoundException,
+    PayloadTooLarge,
+    RangeNotSatisfiable,
+    RequestHeaderFieldsTooLarge,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+    UnprocessableEntity,
+    UnsupportedMediaType,
+    WebSocketDisconnect,
+    WebSocketException,
+)
+
+__all__ = [
+    "BadRequest",
+    "ClientDisconnect",
+    "Conflict",
+    "Forbidden",
+    "HTTPException",
+    "ImproperlyConfigured",
+    "InternalServerError",
+    "MethodNotAllowed",
+    "NexiosError",
+    "NotAcceptable",
+    "NotFound",
+    "NotFoundException",
+    "PayloadTooLarge",
+    "RangeNotSatisfiable",
+    "RequestHeaderFieldsTooLarge",
+    "ServiceUnavailable",
+    "TooManyRequests",
+    "Unauthorized",
+    "UnprocessableEntity",
+    "UnsupportedMediaType",
+    "WebSocketDisconnect",
+    "WebSocketException",
+]

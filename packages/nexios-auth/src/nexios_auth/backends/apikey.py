@@ -7,8 +7,7 @@ import hmac
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from nexios_core.exceptions import ImproperlyConfigured
-from nexios_core.request import Request
+from nexios_core import ImproperlyConfigured, Request
 
 from .._calls import call_hook
 from ..users import is_authenticated, user_scopes

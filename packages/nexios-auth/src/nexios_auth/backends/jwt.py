@@ -22,8 +22,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         "JWT authentication needs PyJWT: install it with pip install 'nexios-auth[jwt]'"
     ) from exc
 
-from nexios_core.exceptions import ImproperlyConfigured
-from nexios_core.request import Request
+from nexios_core import ImproperlyConfigured, Request
 
 from .._calls import call_hook
 from ..users import SimpleUser, is_authenticated, user_scopes

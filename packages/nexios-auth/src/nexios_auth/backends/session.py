@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from nexios_core.request import Request
+from nexios_core import Request
 
 from .._calls import call_hook
 from ..sessions import SESSION_USER_KEY, session_of

@@ -1,5 +1,5 @@
 """``nexios.http.request``: the request object."""
 
-from nexios_core.request import Request
+from nexios_core import Request
 
 __all__ = ["Request"]

@@ -1,15 +1,17 @@
 """``nexios.http.response``: the response kinds."""
 
-from nexios_core.fileresponse import FileResponse
-from nexios_core.responses import (
+from nexios_core import (
     BaseResponse,
+    EventSourceResponse,
+    FileResponse,
     HTMLResponse,
     JSONResponse,
     PlainTextResponse,
     RedirectResponse,
     Response,
+    ServerSentEvent,
+    StreamingResponse,
 )
-from nexios_core.streaming import EventSourceResponse, ServerSentEvent, StreamingResponse
 
 NexiosResponse = Response
 

@@ -1,7 +1,6 @@
 """``nexios.middleware``: middleware base class and the bundled HTTP middleware."""
 
-from nexios_core.middleware.asgi import Middleware
-from nexios_core.middleware.base import BaseMiddleware
+from nexios_core import BaseMiddleware, Middleware
 
 from .cors import CORSMiddleware
 from .csrf import CSRFMiddleware

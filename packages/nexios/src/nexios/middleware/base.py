@@ -1,5 +1,5 @@
 """``nexios.middleware.base``: ``BaseMiddleware`` with ``process_request``/``process_response``."""
 
-from nexios_core.middleware.base import BaseMiddleware
+from nexios_core import BaseMiddleware
 
 __all__ = ["BaseMiddleware"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nexios_core.middleware.cors import CORSMiddleware as _Core
+from nexios_core import CORSMiddleware as _Core
 
 from ._configured import ConfiguredMiddleware
 

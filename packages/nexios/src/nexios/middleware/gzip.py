@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nexios_core.middleware.gzip import GZipMiddleware as _Core
+from nexios_core import GZipMiddleware as _Core
 
 from ._configured import ConfiguredMiddleware
 

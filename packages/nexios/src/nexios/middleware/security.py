@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nexios_core.middleware.security import SecurityHeadersMiddleware as _Core
+from nexios_core import SecurityHeadersMiddleware as _Core
 
 from ._configured import ConfiguredMiddleware
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nexios_core.middleware.trusted_host import TrustedHostMiddleware as _Core
+from nexios_core import TrustedHostMiddleware as _Core
 
 from ._configured import ConfiguredMiddleware
 

@@ -7,13 +7,16 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from nexios_core.channel_box import ChannelAddStatus, ChannelBox, ChannelRemoveStatus, GroupSendStatus
-from nexios_core.channels import (
+from nexios_core import (
     Channel,
+    ChannelAddStatus,
+    ChannelBox,
     ChannelLayer,
     ChannelLayerError,
     ChannelLayerUnavailable,
     ChannelMessageTooLarge,
+    ChannelRemoveStatus,
+    GroupSendStatus,
     InMemoryChannelLayer,
     InMemoryTransport,
     InvalidGroupName,
