@@ -47,6 +47,13 @@ class Stamp:
         self.started = True
 
 
+class AsyncSetup:
+    name = "async"
+
+    async def setup(self, app: App) -> None:  # would never run: install() does not await
+        app.state.ran = True
+
+
 def make_app() -> App:
     async def hello(request: Request, response: Response) -> Any:
         return {"hello": True}
@@ -83,6 +90,7 @@ def test_a_second_plugin_with_the_same_name_is_refused_before_its_setup_runs() -
     (object(), "needs a non-empty str attribute 'name'"),
     (type("Nameless", (), {"name": "", "setup": lambda self, app: None})(), "non-empty str attribute 'name'"),
     (type("NoSetup", (), {"name": "x"})(), "Plugin 'x' is not a plugin: it needs a method setup(app)"),
+    (AsyncSetup(), "Plugin 'async' has an async setup(app): make it a plain method"),
 ])
 def test_what_is_not_a_plugin_is_refused_with_what_it_lacks(candidate: Any, message: str) -> None:
     with pytest.raises(PluginError, match=message.replace("(", r"\(").replace(")", r"\)")):

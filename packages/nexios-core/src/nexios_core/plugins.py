@@ -14,6 +14,7 @@ environment runs unless the app calls ``app.install_entry_point_plugins()``.
 from __future__ import annotations
 
 import importlib.metadata
+import inspect
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -43,8 +44,15 @@ def check_plugin(candidate: Any, origin: str = "") -> Plugin:
     name = getattr(candidate, "name", None)
     if not isinstance(name, str) or not name:
         raise PluginError(f"{candidate!r}{origin} is not a plugin: it needs a non-empty str attribute 'name'")
-    if not callable(getattr(candidate, "setup", None)):
+    setup = getattr(candidate, "setup", None)
+    if not callable(setup):
         raise PluginError(f"Plugin {name!r}{origin} is not a plugin: it needs a method setup(app)")
+    if inspect.iscoroutinefunction(setup):
+        # Called without await, it would do nothing at all (and warn only when collected).
+        raise PluginError(
+            f"Plugin {name!r}{origin} has an async setup(app): make it a plain method, and put the work "
+            "that awaits in a start-up hook it registers (app.on_startup(...))"
+        )
     return candidate  # type: ignore[no-any-return]
 
 
