@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import re
 from typing import Annotated, Any, Literal
 
 import pydantic
@@ -21,7 +20,6 @@ from pydantic.json_schema import JsonSchemaMode
 logger = logging.getLogger("nexios.openapi")
 
 REF_PREFIX = "#/components/schemas/"
-_COMPONENT_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 Mode = Literal["validation", "serialization"]
 
@@ -96,11 +94,6 @@ class SchemaRegistry:
         return dict(sorted(components.items()))
 
 
-def component_name(text: str) -> str:
-    """``text`` as a valid component key (letters, digits, ``.``, ``-``, ``_``)."""
-    return _COMPONENT_NAME.sub("_", text) or "_"
-
-
 def jsonable(value: Any) -> tuple[bool, Any]:
     """``(True, JSON form)`` of a default or example value, or ``(False, None)``."""
     try:
@@ -109,4 +102,4 @@ def jsonable(value: Any) -> tuple[bool, Any]:
         return False, None
 
 
-__all__ = ["REF_PREFIX", "Mode", "SchemaRegistry", "component_name", "jsonable"]
+__all__ = ["REF_PREFIX", "Mode", "SchemaRegistry", "jsonable"]
