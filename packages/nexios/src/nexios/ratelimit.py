@@ -24,13 +24,13 @@ from nexios_core.ratelimit import (
 )
 
 if TYPE_CHECKING:
-    from nexios_core.ratelimit.redis_store import RedisRateLimitStore
+    from nexios_core.ratelimit import RedisRateLimitStore
 
 
 def __getattr__(name: str) -> Any:
     # The Redis store imports redis: only when asked for, so this module works without it.
     if name == "RedisRateLimitStore":
-        return importlib.import_module("nexios_core.ratelimit.redis_store").RedisRateLimitStore
+        return importlib.import_module("nexios_core.ratelimit").RedisRateLimitStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
