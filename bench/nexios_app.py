@@ -6,6 +6,7 @@ what must get faster. Serve it with ``uvicorn --app-dir bench nexios_app:app``.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import nexios
@@ -15,6 +16,19 @@ from nexios import Router, get_application
 UNSUPPORTED_ENDPOINTS: dict[str, str] = {}
 
 app = get_application()
+
+# What the OpenTelemetry plugin costs (bench/README.md): NEXIOS_BENCH_OTEL=api installs it with the
+# API's default (no SDK configured), =sdk with SDK providers that export nothing.
+if os.environ.get("NEXIOS_BENCH_OTEL") in ("api", "sdk"):
+    from nexios.otel import OpenTelemetry
+
+    if os.environ["NEXIOS_BENCH_OTEL"] == "sdk":
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.trace import TracerProvider
+
+        app.install(OpenTelemetry(tracer_provider=TracerProvider(), meter_provider=MeterProvider()))
+    else:
+        app.install(OpenTelemetry())
 
 
 @app.get("/plaintext")

@@ -3,6 +3,7 @@
     python3 scripts/dev.py test [pytest args]               # set everything up, run the test suite
     python3 scripts/dev.py test-all [--full] [pytest args]  # the suite on every supported Python
     python3 scripts/dev.py demo                             # set everything up, serve the demo on :8000
+    python3 scripts/dev.py example NAME                     # serve examples/NAME.py on :8000
     python3 scripts/dev.py <script> [args]                  # any script of the `dev` env in hatch.toml
 
 Hatch is installed into .venv-tools/ (a private venv, because Debian's system pip refuses to

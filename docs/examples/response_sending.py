@@ -88,7 +88,7 @@ async def empty(request: Request, response: Response) -> Response:
 
 @app.get("/builder/cached")
 async def cached(request: Request, response: Response) -> Response:
-    return response.cache(max_age=300).json({"fresh_for": 300})
+    return response.cache(max_age=300, private=False).json({"fresh_for": 300})
 
 
 # --- Redirects -----------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ async def submit(request: Request, response: Response) -> Response:
 
 @app.get("/moved")
 async def moved(request: Request, response: Response) -> RedirectResponse:
-    return RedirectResponse("/new-page")       # 307 by default, as Starlette does
+    return RedirectResponse("/new-page", status_code=307)  # keeps the method and body
 
 
 # --- Cookies -------------------------------------------------------------------------------------

@@ -65,10 +65,10 @@ async def reports(request: Request, response: Response) -> dict[str, str]:
 
 
 # --- A custom converter --------------------------------------------------------------------------
-class SlugConverter:
-    """``{name:slug}``: lower-case words joined by hyphens."""
+class CountryCodeConverter:
+    """``{name:country}``: a two-letter country code in capitals (``FR``)."""
 
-    regex = "[a-z0-9]+(?:-[a-z0-9]+)*"
+    regex = "[A-Z]{2}"
 
     def convert(self, value: str) -> str:
         return value
@@ -77,12 +77,12 @@ class SlugConverter:
         return value
 
 
-register_converter("slug", SlugConverter())
+register_converter("country", CountryCodeConverter())
 
 
-@app.get("/posts/{slug:slug}", name="post")
-async def read_post(request: Request, response: Response, slug: str) -> dict[str, str]:
-    return {"slug": slug}
+@app.get("/countries/{code:country}", name="country")
+async def read_country(request: Request, response: Response, code: str) -> dict[str, str]:
+    return {"code": code}
 
 
 # --- Routers -------------------------------------------------------------------------------------

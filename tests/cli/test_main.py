@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-COMMANDS = ["dev", "new", "openapi", "ping", "run", "shell", "urls"]
+COMMANDS = ["check", "dev", "new", "openapi", "ping", "run", "shell", "urls"]
 
 
 def test_help_lists_every_command(invoke: Callable[..., Result]) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import anyio
 import pytest
 
+from nexios_core import WebSocket, WebSocketConsumer
 from nexios_core.app import App
 from nexios_core.channel_box import ChannelAddStatus, ChannelBox, ChannelRemoveStatus, GroupSendStatus
 from nexios_core.channels import (
@@ -23,7 +24,6 @@ from nexios_core.request import Request
 from nexios_core.responses import Response
 from nexios_core.testclient import TestClient
 from nexios_core.types import Message
-from nexios_core.websocket import WebSocket, WebSocketConsumer
 
 
 def ws_app(handler: Any, http: Any = None, **options: Any) -> App:

@@ -1,12 +1,13 @@
-"""MakeConfig and the process-wide config."""
+"""MakeConfig, per-app configuration, and upstream's get_config()/set_config() accessors."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from nexios import MakeConfig, get_application
 from nexios_core.app import App
-from nexios_core.config import get_config, set_config
 
 
 def test_attribute_and_item_access_with_nested_configs() -> None:
@@ -32,22 +33,54 @@ def test_attribute_and_item_access_with_nested_configs() -> None:
         _ = config.__wrapped__
 
 
-def test_app_sets_the_process_wide_config_and_debug() -> None:
+def test_each_app_keeps_its_own_config_and_debug() -> None:
     app = get_application(config={"debug": False, "name": "one"})
-    assert get_config() is app.config
-    assert get_config().name == "one"
-    assert app.debug is False
+    other = App(MakeConfig(name="two"), debug=True)
+    assert app.config.name == "one" and app.debug is False
+    assert other.config.name == "two" and other.debug is True
     app.debug = True
     assert app.config.debug is True
-    other = App(MakeConfig(name="two"), debug=True)
-    assert get_config().name == "two"
-    assert other.debug is True
-    assert app.config.name == "one"  # each app keeps its own config object
 
 
-def test_set_config_accepts_a_mapping() -> None:
-    config = set_config({"x": {"y": 1}})
-    assert get_config() is config
-    assert get_config().x.y == 1
-    App()  # an app without config installs an empty one
-    assert get_config().x is None
+def test_the_core_has_no_process_wide_config() -> None:
+    import nexios_core.config
+
+    assert not hasattr(nexios_core.config, "get_config")
+    assert not hasattr(nexios_core.config, "set_config")
+
+
+@pytest.mark.anyio
+async def test_two_apps_in_one_process_each_see_their_own_config_during_requests() -> None:
+    """Regression (issue 11): the last app constructed used to win a process-wide config, so a
+    handler, a session middleware or a mounted app could read another app's settings."""
+    import httpx
+
+    from nexios.config import get_config
+
+    def build(name: str) -> Any:
+        app = get_application(config={"secret_key": f"{name}-secret-key-long-enough!", "name": name})
+
+        @app.get("/whoami")
+        async def whoami(request: Any, response: Any) -> dict[str, Any]:
+            return {"get_config": get_config().name, "app": request.app.config.name}
+
+        return app
+
+    first, second = build("first"), build("second")
+    second.mount("/inner", first)
+    for app, path, expected in ((first, "/whoami", "first"), (second, "/whoami", "second"),
+                                (second, "/inner/whoami", "first")):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            answer = (await client.get(path)).json()
+        assert answer == {"get_config": expected, "app": expected}, (path, answer)
+
+
+def test_get_config_outside_a_request_is_the_latest_app_or_set_config() -> None:
+    from nexios.config import get_config, set_config
+
+    app = get_application(config={"name": "latest"})
+    assert get_config() is app.config
+    replaced = set_config({"x": {"y": 1}})
+    assert get_config() is replaced and get_config().x.y == 1
+    assert app.config.name == "latest"  # set_config never changes an app's own config

@@ -311,3 +311,14 @@ async def test_catch_all_handler_errors_are_logged_once_even_behind_function_mid
     errors = [r for r in caplog.records if r.name == "nexios.error"]
     assert len(errors) == 1
     assert "request_id=" in errors[0].getMessage()
+
+
+def test_a_subclass_given_text_first_takes_it_as_the_detail() -> None:
+    from nexios_core.exceptions import Forbidden, HTTPException, NotFoundException
+
+    assert (Forbidden("Not yours").status_code, Forbidden("Not yours").detail) == (403, "Not yours")
+    assert (NotFoundException("No such book").status_code, NotFoundException("No such book").detail) == (
+        404, "No such book")
+    assert (HTTPException(418, "tea").status_code, HTTPException(418, "tea").detail) == (418, "tea")
+    with pytest.raises(TypeError, match="must be an int"):
+        HTTPException("418", "tea")

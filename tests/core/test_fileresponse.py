@@ -499,7 +499,8 @@ async def test_background_task_runs_after_the_body_is_sent(tmp_path: Path) -> No
     assert events == ["body done", "background"]
 
 
-async def test_file_response_is_reexported_from_responses() -> None:
-    from nexios_core import responses
-
-    assert responses.FileResponse is FileResponse
+async def test_file_response_takes_the_file_name_second(tmp_path: Path) -> None:
+    # Upstream Nexios's order: FileResponse(path, filename).
+    path = make_file(tmp_path)
+    sent = await call(FileResponse(path, "report.txt"))
+    assert sent.headers["content-disposition"] == 'inline; filename="report.txt"'

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from nexios_core.exceptions import ImproperlyConfigured
-from nexios_core.middleware.gzip import GZipMiddleware, GzipMiddleware, accepts_gzip
+from nexios_core.middleware.gzip import GZipMiddleware, accepts_gzip
 from nexios_core.types import ASGIApp, Message, Receive, Scope, Send
 
 pytestmark = pytest.mark.anyio
@@ -98,10 +98,6 @@ def test_bad_settings_are_refused_at_startup() -> None:
         GZipMiddleware(body_app(BIG), compresslevel=0)
     with pytest.raises(ImproperlyConfigured, match="minimum_size"):
         GZipMiddleware(body_app(BIG), minimum_size=-1)
-
-
-def test_gzip_alias_is_the_same_class() -> None:
-    assert GzipMiddleware is GZipMiddleware
 
 
 # --- whole bodies ----------------------------------------------------------------------------

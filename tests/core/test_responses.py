@@ -12,8 +12,7 @@ import pydantic
 import pytest
 
 from nexios import get_application
-from nexios_core.request import Request
-from nexios_core.responses import (
+from nexios_core import (
     BaseResponse,
     EventSourceResponse,
     HTMLResponse,
@@ -24,6 +23,7 @@ from nexios_core.responses import (
     ServerSentEvent,
     StreamingResponse,
 )
+from nexios_core.request import Request
 from nexios_core.types import Message
 
 pytestmark = pytest.mark.anyio
@@ -127,7 +127,7 @@ async def test_headers_and_cache() -> None:
         response.set_header("X-Gone", "x").remove_header("x-gone")
         assert response.has_header("X-ONE")
         assert not response.has_header("x-gone")
-        return response.cache(max_age=60).json({"ok": True})
+        return response.cache(max_age=60, private=False).json({"ok": True})
 
     @app.get("/private")
     async def private(request: Request, response: Response) -> Any:
@@ -137,16 +137,22 @@ async def test_headers_and_cache() -> None:
     async def nostore(request: Request, response: Response) -> Any:
         return response.cache(no_store=True).text("n")
 
+    @app.get("/default")
+    async def default(request: Request, response: Response) -> Any:
+        return response.cache().text("d")
+
     async with client(app) as c:
         r = await c.get("/h")
         p = await c.get("/private")
         n = await c.get("/nostore")
+        d = await c.get("/default")
     assert r.headers["x-one"] == "2"
     assert r.headers.get_list("x-multi") == ["a", "b"]
     assert "x-gone" not in r.headers
     assert r.headers["cache-control"] == "public, max-age=60"
     assert p.headers["cache-control"] == "private, max-age=30"
     assert n.headers["cache-control"] == "no-store"
+    assert d.headers["cache-control"] == "private, max-age=3600"  # upstream Nexios's defaults
 
 
 @pytest.mark.parametrize("value", ["a\r\nSet-Cookie: evil=1", "a\nx", "a\rb"])
@@ -299,7 +305,7 @@ async def test_returned_response_objects_keep_builder_cookies_and_headers() -> N
     assert r.headers["set-cookie"].startswith("a=1")
     assert t.headers["content-type"] == "text/plain; charset=utf-8"
     assert h.headers["content-type"] == "text/html; charset=utf-8"
-    assert (rd.status_code, rd.headers["location"]) == (307, "/to")
+    assert (rd.status_code, rd.headers["location"]) == (302, "/to")  # 302 Found, as upstream
     assert (b.content, b.headers["content-type"]) == (b"raw", "application/x-thing")
 
 

@@ -8,11 +8,7 @@ import httpx
 import pytest
 
 from nexios_core.exceptions import ImproperlyConfigured
-from nexios_core.middleware.security import (
-    ONE_YEAR,
-    SecurityHeadersMiddleware,
-    SecurityMiddleware,
-)
+from nexios_core.middleware.security import ONE_YEAR, SecurityHeadersMiddleware
 from nexios_core.types import ASGIApp, Message, Receive, Scope, Send
 
 pytestmark = pytest.mark.anyio
@@ -117,10 +113,6 @@ def test_preload_without_subdomains_is_refused() -> None:
 def test_negative_hsts_max_age_is_refused() -> None:
     with pytest.raises(ImproperlyConfigured, match="hsts_max_age"):
         SecurityHeadersMiddleware(app_with_headers(), hsts_max_age=-1)
-
-
-def test_security_middleware_alias() -> None:
-    assert SecurityMiddleware is SecurityHeadersMiddleware
 
 
 async def test_non_http_scopes_pass_through_untouched() -> None:

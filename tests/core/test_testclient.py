@@ -7,11 +7,11 @@ from typing import Any
 import anyio
 import pytest
 
+from nexios_core import EventSourceResponse, Response, StreamingResponse
 from nexios_core.app import App
 from nexios_core.dispatch import HandlerDispatcher
 from nexios_core.exceptions import WebSocketDisconnect
 from nexios_core.request import Request
-from nexios_core.responses import EventSourceResponse, Response, StreamingResponse
 from nexios_core.testclient import AsyncTestClient, LifespanFailed, TestClient, WebSocketDenied
 from nexios_core.types import Message, Receive, Scope, Send
 

@@ -5,13 +5,13 @@ from typing import Any
 
 import pytest
 
+from nexios_core import WebSocket, WebSocketConsumer, WebSocketState, origin_is_allowed
 from nexios_core.app import App
 from nexios_core.dispatch import HandlerDispatcher
 from nexios_core.exceptions import WebSocketDisconnect, WebSocketException
 from nexios_core.limits import LIMITS_SCOPE_KEY, MIB, Limits
 from nexios_core.testclient import TestClient, WebSocketDenied
 from nexios_core.types import ASGIApp, Message, Receive, Scope, Send
-from nexios_core.websocket import WebSocket, WebSocketConsumer, WebSocketState, origin_is_allowed
 
 Handler = Callable[[WebSocket], Awaitable[None]]
 

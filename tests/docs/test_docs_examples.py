@@ -39,6 +39,7 @@ KNOWN_EXAMPLES = {
     "configuration.py", "dependencies.py", "errors.py", "getting_started.py", "lifespan.py", "middleware.py",
     "request_limits.py", "request_reading.py", "response_sending.py", "routing.py", "static_files.py",
     "testing.py", "websocket_chat.py", "channels_chat.py", "channels_transport.py", "rate_limits.py",
+    "migrating.py",
 }
 """Every example file, each exercised by the tests below (a new file must be added here). Names
 avoid those of installed packages (``websockets``, ``requests``...): ``nexios run file.py:app``
@@ -93,12 +94,12 @@ def test_routes_and_converters(routing: TestClient) -> None:
     order = "12345678-1234-1234-1234-123456789abc"
     assert routing.get(f"/orders/{order}").json() == {"order_id": order, "type": "UUID"}
     assert routing.get("/files/a/b/c.txt").json() == {"file_path": "a/b/c.txt"}
-    assert routing.get("/posts/hello-world").json() == {"slug": "hello-world"}
+    assert routing.get("/countries/FR").json() == {"code": "FR"}
     assert routing.post("/ping").json() == {"method": "POST"}
 
 
 @pytest.mark.parametrize("path", ["/items/abc", "/items/-1", "/items/" + "9" * 4301, "/orders/zz",
-                                  "/posts/Not-A-Slug", "/nowhere"])
+                                  "/countries/fr", "/countries/FRA", "/nowhere"])
 def test_a_segment_a_converter_refuses_is_a_404(routing: TestClient, path: str) -> None:
     answer = routing.get(path)
     assert (answer.status_code, answer.json()) == (404, {"detail": "Not Found"})
@@ -169,7 +170,7 @@ def test_routers_groups_and_url_for(routing: TestClient) -> None:
     assert routing.get("/meta/version").json() == {"version": "1.0"}
     app = routing.app
     assert app.url_for("user", user_id=3) == "/api/users/3"
-    assert app.url_for("post", slug="a-b") == "/posts/a-b"
+    assert app.url_for("country", code="FR") == "/countries/FR"
     assert app.url_for("read_user", username="a b") == "/users/a%20b"
     assert app.url_for("read_file", file_path="x/y z") == "/files/x/y%20z"
     with pytest.raises(KeyError):
@@ -327,7 +328,7 @@ def test_response_builder(responses_example: ModuleType) -> None:
     assert page.headers["x-frame-options"] == "SAMEORIGIN"
     deleted = http.delete("/builder/empty")
     assert (deleted.status_code, deleted.content) == (204, b"")
-    assert http.get("/builder/cached").headers["cache-control"] == "public, max-age=300"
+    assert http.get("/builder/cached").headers["cache-control"] == "public, max-age=300"  # private=False
 
 
 def test_redirect_defaults(responses_example: ModuleType) -> None:
@@ -618,7 +619,8 @@ def test_consumer_groups_broadcast_to_their_room_only(websockets_example: Module
         assert closed.value.code == 1007
 
 
-def test_function_middleware_does_not_run_for_websockets() -> None:
+def test_function_middleware_runs_for_websockets_only_when_it_serves_them() -> None:
+    # SessionMiddleware serves WebSockets too (handle_websocket); `note` is HTTP-only.
     from nexios.session.middleware import SessionMiddleware
 
     app = get_application(config={"secret_key": "k" * 32})
@@ -637,7 +639,7 @@ def test_function_middleware_does_not_run_for_websockets() -> None:
         await ws.close()
 
     with TestClient(app) as http, http.websocket_connect("/ws") as ws:
-        assert ws.receive_json() == {"user": None, "has_session": False}
+        assert ws.receive_json() == {"user": None, "has_session": True}
     assert seen == []
 
 
@@ -653,6 +655,14 @@ def test_websocket_handler_error_closes_with_1011(caplog: pytest.LogCaptureFixtu
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_text()
     assert closed.value.code == 1011
+
+
+# ============================================================================ migrating.md
+def test_migrating_example_runs_as_written_for_upstream() -> None:
+    # The page's own checks are in tests/docs/test_migrating_page.py.
+    http = make_client(load("migrating.py").app)
+    assert http.get("/users").headers["x-timed"] == "yes"
+    assert http.get("/admin/users/3").json() == {"id": 3}
 
 
 # ============================================================================ static-files.md
@@ -915,11 +925,11 @@ def test_mistakes_are_refused_at_registration(dependencies_example: ModuleType) 
     with pytest.raises(DependencyError, match="parameter 'q': not a path parameter"):
         dependencies_example.register_ambiguous_handler()
     app = get_application()
-    with pytest.raises(DependencyError, match="async"):
+    with pytest.raises(DependencyError, match="generator"):
 
-        @app.get("/sync")
-        def sync_handler(request: Any, response: Any) -> None:  # not async def
-            return None
+        @app.get("/rows")
+        def rows_handler(request: Any, response: Any) -> Any:  # a generator is not a handler
+            yield None
 
     def reads_request(request: Any) -> None:
         return None

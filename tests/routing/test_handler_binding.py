@@ -216,16 +216,17 @@ def test_unknown_parameter_without_default_fails_at_registration_naming_handler_
     assert "user_id" in message  # tells what the path does declare
 
 
-def test_sync_handler_fails_at_registration() -> None:
+def test_a_generator_handler_fails_at_registration() -> None:
+    # Plain `def` handlers are fine (they run in worker threads: test_sync_handlers.py).
     router = Router()
     with pytest.raises(ImproperlyConfigured) as error:
 
-        @router.get("/sync")
-        def sync_handler(request: Any, response: Any) -> Any:
-            return None
+        @router.get("/rows")
+        def rows_handler(request: Any, response: Any) -> Any:
+            yield None
 
-    assert "sync_handler" in str(error.value)
-    assert "async" in str(error.value)
+    assert "rows_handler" in str(error.value)
+    assert "generator" in str(error.value)
 
 
 def test_annotation_that_cannot_convert_fails_at_registration() -> None:

@@ -244,10 +244,13 @@ REVIEWED_REGEXES: dict[str, tuple[str, str]] = {
     "nexios_core.jsoncodec._SURROGATE_ESCAPE": ("search", "\\u" * 500_000),
     "nexios_core.jsoncodec._LONG_DIGIT_RUN": ("search", "123456789012345678x" * 50_000),
     "nexios_core.cookies._ESCAPE": ("sub", "\\" * 200_000),
+    # A page number or size from the query string (pagination): at most 18 digits, fullmatch.
+    "nexios_core.pagination._WHOLE_NUMBER": ("fullmatch", "-" + "9" * 200_000),
     "nexios_core.cookies._ATTRIBUTE_VALUE": ("fullmatch", "/" * 200_000 + ";"),
     "nexios_core.cookies._DOMAIN": ("fullmatch", "a-" * 126 + "."),  # length-checked to 253 first
     "nexios_core.forms._HEADER_CONTROL_CHARS": ("search", "a" * 16 * KIB),
-    "nexios_core.errors._REQUEST_ID": ("fullmatch", "a" * 200_000 + "!"),
+    "nexios_core.request_ids._WELL_FORMED": ("fullmatch", "a" * 200_000 + "!"),  # length-checked first
+    "nexios_core.checks._NOT_ALNUM": ("sub", "-a" * 100_000),  # a secret key, app input
     "nexios_core.fileresponse._RANGE_SPEC": ("fullmatch", "1" * 200_000),
     "nexios_core.fileresponse._ENTITY_TAG": ("findall", 'W/"' * 200_000),
     "nexios_core.middleware.cors._TOKEN": ("fullmatch", "a" * 200_000 + "("),
@@ -261,6 +264,7 @@ REVIEWED_REGEXES: dict[str, tuple[str, str]] = {
     "nexios_routing.paths._PARAM": ("sub", "{" * 50_000 + "a" * 50_000),  # route templates: app input
     "nexios_cli._scaffold.PROJECT_NAME": ("match", "a" * 200_000 + "!"),  # a command-line argument
     # OpenAPI: route templates and route names, app input, once per document build.
+    "nexios_core.redis_channels._CHANNEL_ID": ("fullmatch", "a" * 200_000 + "!"),  # ids from Redis messages
     "nexios_openapi.document._PARAM": ("sub", "{" * 50_000 + "a" * 50_000),
     "nexios_openapi.document._NOT_WORD": ("sub", "a-" * 100_000),
 }

@@ -20,15 +20,16 @@ What that guarantees:
   issued before are void. Without a session, tokens are not bound to a client: an attacker able
   to plant cookies for your domain could plant a token of their own; add sessions to close that.
 
-Pages get the token with :func:`csrf_token` (or a hidden field with :func:`csrf_input`); the
-middleware then sets the cookie on the response.
+Pages get the token with :func:`csrf_token` (or a hidden field with :func:`csrf_input`), or read
+``request.state.csrf_token``; the middleware then sets the cookie on the response.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal
 
 from nexios_core import (
     BaseMiddleware,
@@ -42,6 +43,9 @@ from nexios_core import (
 )
 
 from ._csrf_tokens import CSRFTokenSigner, new_binding, tokens_match
+
+if TYPE_CHECKING:
+    from nexios_core.checks import Audit
 
 CSRF_SESSION_KEY = "_csrf_nonce"
 """The session key holding the nonce this session's CSRF tokens are bound to."""
@@ -143,8 +147,7 @@ def compile_exempt_paths(patterns: Iterable[str]) -> tuple[frozenset[str], tuple
         if not isinstance(pattern, str) or not pattern.startswith("/"):
             raise ImproperlyConfigured(f"CSRF exempt path {pattern!r} must start with '/'")
         if pattern.endswith("*"):
-            # A Nexios 2.x regex-style suffix ("/webhooks/.*") means the same prefix.
-            prefix = pattern[:-2] if pattern.endswith(".*") else pattern[:-1]
+            prefix = pattern[:-1]
             if "*" in prefix:
                 raise ImproperlyConfigured(
                     f"CSRF exempt path {pattern!r}: '*' is only allowed at the end"
@@ -166,6 +169,7 @@ _OPTION_DEFAULTS: dict[str, Any] = {
     "header_name": "X-CSRF-Token",
     "form_field": "csrf_token",
     "exempt_paths": (),
+    "protected_paths": None,
     "safe_methods": DEFAULT_SAFE_METHODS,
     "trusted_origins": (),
     "cookie_path": "/",
@@ -174,9 +178,8 @@ _OPTION_DEFAULTS: dict[str, Any] = {
     "cookie_httponly": False,
     "cookie_samesite": "lax",
     "cookie_max_age": DEFAULT_COOKIE_MAX_AGE,
+    "issue_eagerly": False,
 }
-# Nexios 2.x config names that mean one of our options.
-_CONFIG_ALIASES = {"exempt_paths": ("csrf_exempt_paths", "csrf_exempt_urls")}
 
 
 class CSRFMiddleware(BaseMiddleware):
@@ -186,11 +189,17 @@ class CSRFMiddleware(BaseMiddleware):
     to start without one). Options left unset are read from ``csrf_<option>`` config keys, then
     fall back to the defaults: ``cookie_name="csrftoken"``, ``header_name="X-CSRF-Token"``,
     ``form_field="csrf_token"``, no ``exempt_paths`` (exact paths, or prefixes ending in ``*``),
+    ``protected_paths`` ``None`` (every path; a list of patterns like ``exempt_paths`` checks only
+    those paths: an allowlist, which leaves every route you forget unprotected, so prefer
+    ``exempt_paths``),
     ``safe_methods`` GET/HEAD/OPTIONS/TRACE, no ``trusted_origins`` (exact origins such as
     ``"https://example.com"``; when set, an ``Origin`` header must be one of them). The cookie is
     ``SameSite=Lax``, ``Secure`` on https (or as ``cookie_secure`` says), readable by scripts
     unless ``cookie_httponly`` (so JavaScript can copy it into the header), and lasts
-    ``cookie_max_age`` seconds (a year). Failures answer 403
+    ``cookie_max_age`` seconds (a year). The token (and its cookie) is issued when a page reads it;
+    ``issue_eagerly=True`` issues one to every request that arrives without a valid one (for
+    clients that read the cookie without loading a page that asks for the token). Failures answer
+    403
     ``{"detail": "CSRF token missing or invalid"}``.
     """
 
@@ -202,6 +211,7 @@ class CSRFMiddleware(BaseMiddleware):
         header_name: str | None = None,
         form_field: str | None = None,
         exempt_paths: Iterable[str] | None = None,
+        protected_paths: Iterable[str] | None = None,
         safe_methods: Iterable[str] | None = None,
         trusted_origins: Iterable[str] | None = None,
         cookie_path: str | None = None,
@@ -210,14 +220,16 @@ class CSRFMiddleware(BaseMiddleware):
         cookie_httponly: bool | None = None,
         cookie_samesite: SameSite | None = None,
         cookie_max_age: int | None = None,
+        issue_eagerly: bool | None = None,
     ) -> None:
         given = {
             "cookie_name": cookie_name, "header_name": header_name, "form_field": form_field,
-            "exempt_paths": exempt_paths, "safe_methods": safe_methods,
+            "exempt_paths": exempt_paths, "protected_paths": protected_paths,
+            "safe_methods": safe_methods,
             "trusted_origins": trusted_origins, "cookie_path": cookie_path,
             "cookie_domain": cookie_domain, "cookie_secure": cookie_secure,
             "cookie_httponly": cookie_httponly, "cookie_samesite": cookie_samesite,
-            "cookie_max_age": cookie_max_age,
+            "cookie_max_age": cookie_max_age, "issue_eagerly": issue_eagerly,
         }
         self._given = {name: value for name, value in given.items() if value is not None}
         self._signer: CSRFTokenSigner | None = None
@@ -229,16 +241,18 @@ class CSRFMiddleware(BaseMiddleware):
     def _configure(self, config: Mapping[str, Any]) -> None:
         options = dict(_OPTION_DEFAULTS)
         for name in options:
-            for key in _CONFIG_ALIASES.get(name, (f"csrf_{name}",)):
-                if config.get(key) is not None:
-                    options[name] = config[key]
-                    break
+            value = config.get(f"csrf_{name}")
+            if value is not None:
+                options[name] = value
         options.update(self._given)
         self.cookie_name: str = options["cookie_name"]
         self.header_name: str = options["header_name"]
         self.form_field: str = options["form_field"]
         self.exempt_paths: tuple[str, ...] = tuple(options["exempt_paths"])
         self._exact_exempt, self._prefix_exempt = compile_exempt_paths(self.exempt_paths)
+        protected = options["protected_paths"]
+        self.protected_paths: tuple[str, ...] | None = None if protected is None else tuple(protected)
+        self._protected = None if protected is None else compile_exempt_paths(self.protected_paths or ())
         self.safe_methods = frozenset(method.upper() for method in options["safe_methods"])
         self.trusted_origins = frozenset(_normalise_origin(o) for o in options["trusted_origins"])
         self.cookie_path: str = options["cookie_path"]
@@ -250,6 +264,28 @@ class CSRFMiddleware(BaseMiddleware):
             raise ImproperlyConfigured("cookie_samesite must be 'lax', 'strict' or 'none'")
         self.cookie_samesite: SameSite = samesite  # type: ignore[assignment]
         self.cookie_max_age: int = int(options["cookie_max_age"])
+        self.issue_eagerly = bool(options["issue_eagerly"])
+
+    def check_deployment(self, audit: Audit) -> None:
+        """``nexios check``: exemptions wider than a path prefix, unsafe methods treated as safe,
+        and an allowlist of protected paths."""
+        for pattern in self.exempt_paths:
+            if pattern in ("/*", "*"):
+                audit.error("csrf-exempt", f"CSRF exempt path {pattern!r} exempts every path: nothing is "
+                            "protected", fix="exempt only the paths that cannot carry a token "
+                            "(webhooks: '/webhooks/*')")
+            elif pattern.endswith("*") and not pattern.endswith("/*"):
+                audit.warning("csrf-exempt", f"CSRF exempt path {pattern!r} is not a path prefix: it also "
+                              f"exempts {pattern[:-1]}-admin, {pattern[:-1]}x/...",
+                              fix=f"end it at a segment: {pattern[:-1].rstrip('/')}/*")
+        unsafe = sorted(self.safe_methods - set(DEFAULT_SAFE_METHODS))
+        if unsafe:
+            audit.error("csrf-exempt", f"CSRF treats {', '.join(unsafe)} as safe: every such request skips "
+                        "the check", fix="keep safe_methods to GET, HEAD, OPTIONS and TRACE")
+        if self.protected_paths is not None:
+            audit.warning("csrf-exempt", "CSRF protects only protected_paths: every other route, including "
+                          "the ones added later, is unprotected", fix="protect everything and list "
+                          "exceptions in exempt_paths instead")
 
     def setup(self, app: Any) -> None:
         """Read ``csrf_*`` options and the secret key from the app's config; refuse to start
@@ -268,7 +304,10 @@ class CSRFMiddleware(BaseMiddleware):
     def is_exempt(self, scope: Scope) -> bool:
         """Whether the routed path of ``scope`` is exempt from the token check."""
         path = routed_path(scope)
-        return path in self._exact_exempt or path.startswith(self._prefix_exempt)
+        if path in self._exact_exempt or path.startswith(self._prefix_exempt):
+            return True
+        protected = self._protected
+        return protected is not None and not (path in protected[0] or path.startswith(protected[1]))
 
     def _check_origin(self, request: Request) -> None:
         if not self.trusted_origins:
@@ -311,6 +350,10 @@ class CSRFMiddleware(BaseMiddleware):
         if request.method not in self.safe_methods and not self.is_exempt(request.scope):
             self._check_origin(request)
             await self._check_token(request, state)
+        if self.issue_eagerly and state.token is None:
+            state.issue()
+        # Otherwise issued only if something reads it: a page without a form sets no cookie.
+        request.state.set_lazy("csrf_token", partial(csrf_token, request))
         outgoing = await call_next()
         if state.issued and state.token is not None:
             secure = self.cookie_secure if self.cookie_secure is not None else request.scheme == "https"

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nexios_core import BaseMiddleware, CallNext, ImproperlyConfigured, Request, Response
+from nexios_core import (
+    BaseMiddleware,
+    CallNext,
+    ImproperlyConfigured,
+    Request,
+    Response,
+    WebSocket,
+    WebSocketCallNext,
+)
 
 from .backends.base import AuthenticationBackend
 from .credentials import AUTH_SCOPE_KEY, CHALLENGES_SCOPE_KEY, USER_SCOPE_KEY, AuthCredentials
 from .users import UnauthenticatedUser
 
+if TYPE_CHECKING:
+    from nexios_core.checks import Audit
+
 
 class AuthenticationMiddleware(BaseMiddleware):
-    """Sets ``request.user`` and ``request.auth`` for every request.
+    """Sets ``request.user`` and ``request.auth`` for every request (and ``websocket.user`` and
+    ``websocket.auth`` for every WebSocket connection, from its handshake).
 
     Backends are tried in order and the first one that recognises the request wins: its user goes
     to ``request.user`` and ``request.auth`` is an :class:`AuthCredentials` with the granted
@@ -59,6 +71,11 @@ class AuthenticationMiddleware(BaseMiddleware):
             if (challenge := getattr(item, "challenge", None))
         }
 
+    def check_deployment(self, audit: Audit) -> None:
+        """``nexios check``: each backend reports on its own settings."""
+        for backend in self.backends:
+            audit.visit(backend)
+
     def setup(self, app: Any) -> None:
         """Let each backend read the app's config (a JWT backend falls back to its secret key)."""
         for backend in self.backends:
@@ -76,12 +93,22 @@ class AuthenticationMiddleware(BaseMiddleware):
         return UnauthenticatedUser(), AuthCredentials()
 
     async def __call__(self, request: Request, response: Response, call_next: CallNext) -> Any:
-        user, credentials = await self.authenticate(request)
-        scope = request.scope
+        await self._identify(request)
+        return await call_next()
+
+    async def handle_websocket(self, websocket: WebSocket, call_next: WebSocketCallNext) -> None:
+        """The same for a WebSocket connection, from its handshake: ``websocket.user`` and
+        ``websocket.auth`` are set before the handler (and ``@auth()`` on it) runs."""
+        await self._identify(websocket)
+        await call_next()
+
+    async def _identify(self, connection: Any) -> None:
+        # Backends read only what requests and WebSockets share (headers, cookies, query, session).
+        user, credentials = await self.authenticate(connection)
+        scope = connection.scope
         scope[USER_SCOPE_KEY] = user
         scope[AUTH_SCOPE_KEY] = credentials
         scope[CHALLENGES_SCOPE_KEY] = self._challenges
-        return await call_next()
 
 
 __all__ = ["AuthenticationMiddleware"]

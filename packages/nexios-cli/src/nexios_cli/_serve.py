@@ -14,6 +14,8 @@ import click
 import uvicorn
 import uvicorn.config
 
+from nexios_core.logs import logging_config as structured_logging_config
+
 from ._options import APP_HELP, CLIError, app_arguments, load_or_fail, locate_or_fail
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -24,12 +26,22 @@ FRAMEWORK_LOGGER = "nexios"
 """The logger Nexios reports through (server errors with their request id, start-up failures)."""
 
 
-def logging_config(log_level: str) -> dict[str, Any]:
+LOG_FORMATS = ("uvicorn", "text", "json")
+
+
+def logging_config(log_level: str, log_format: str = "uvicorn") -> dict[str, Any]:
     """uvicorn's logging set-up, plus the ``nexios`` logger at the same level and through the
     same handler, so the framework's messages (and ``debug`` ones under ``nexios dev``) appear
-    in the server's log formatted like the server's own."""
-    config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    in the server's log formatted like the server's own.
+
+    ``log_format="json"`` (or ``"text"``) instead sends every record through one handler as one
+    JSON object (or one line) per record with its request id, and replaces uvicorn's access log
+    with Nexios's (route templates, durations, never query strings): see
+    :mod:`nexios_core.logs`. uvicorn applies it in every worker process."""
     level = uvicorn.config.LOG_LEVELS[log_level]  # a number: "trace" is only a name inside uvicorn
+    if log_format != "uvicorn":
+        return structured_logging_config(log_format, level)  # type: ignore[arg-type]
+    config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config["loggers"][FRAMEWORK_LOGGER] = {"handlers": ["default"], "level": level, "propagate": False}
     return config
 
@@ -46,6 +58,7 @@ def serve(
     reload_dirs: Sequence[str],
     log_level: str,
     root_path: str,
+    log_format: str = "uvicorn",
 ) -> None:
     """Check the app can be loaded, then hand it to uvicorn until the server stops."""
     if reload and workers > 1:
@@ -54,9 +67,11 @@ def serve(
         "host": host,
         "port": port,
         "log_level": log_level,
-        "log_config": logging_config(log_level),
+        "log_config": logging_config(log_level, log_format),
         "root_path": root_path,
     }
+    if log_format != "uvicorn":
+        options["access_log"] = False  # the app writes its own (nexios.access)
     if reload or workers > 1:
         # Reloading and worker processes import the app afresh in each child, so uvicorn needs
         # its import string. Importing it here first turns a typo into a one-line error instead
@@ -113,6 +128,17 @@ def _server_options(command: _F) -> _F:
     return click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")(command)
 
 
+def _log_format_option(command: _F) -> _F:
+    return click.option(
+        "--log-format",
+        default="uvicorn",
+        show_default=True,
+        type=click.Choice(LOG_FORMATS),
+        help="uvicorn: the server's own lines; text or json: one line (or JSON object) per record with "
+        "its request id, and Nexios's access log (route templates, durations, no query strings).",
+    )(command)
+
+
 def _reload_dir_option(command: _F) -> _F:
     return click.option(
         "--reload-dir",
@@ -130,6 +156,7 @@ def _reload_dir_option(command: _F) -> _F:
 @click.option("--reload", is_flag=True, help="Restart when files change (development only).")
 @_reload_dir_option
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(LOG_LEVELS))
+@_log_format_option
 def run(
     app: str | None,
     app_dir: str,
@@ -141,6 +168,7 @@ def run(
     reload: bool,
     reload_dirs: tuple[str, ...],
     log_level: str,
+    log_format: str,
 ) -> None:
     """Serve APP with uvicorn."""
     serve(
@@ -154,6 +182,7 @@ def run(
         reload_dirs=reload_dirs,
         log_level=log_level,
         root_path=root_path,
+        log_format=log_format,
     )
 
 
@@ -161,8 +190,9 @@ def run(
 @app_arguments
 @_server_options
 @_reload_dir_option
+@_log_format_option
 def dev(app: str | None, app_dir: str, factory: bool, host: str, port: int, root_path: str,
-        reload_dirs: tuple[str, ...]) -> None:
+        reload_dirs: tuple[str, ...], log_format: str) -> None:
     """Serve APP for development: reload on change, debug logging."""
     if importlib.util.find_spec("watchfiles") is None:
         click.echo("watchfiles is not installed: polling for changes (pip install watchfiles)", err=True)
@@ -177,7 +207,8 @@ def dev(app: str | None, app_dir: str, factory: bool, host: str, port: int, root
         reload_dirs=reload_dirs,
         log_level="debug",
         root_path=root_path,
+        log_format=log_format,
     )
 
 
-__all__ = ["FRAMEWORK_LOGGER", "LOG_LEVELS", "dev", "logging_config", "run", "serve"]
+__all__ = ["FRAMEWORK_LOGGER", "LOG_FORMATS", "LOG_LEVELS", "dev", "logging_config", "run", "serve"]

@@ -1,4 +1,5 @@
-"""The ``nexios`` command: ``new``, ``run``, ``dev``, ``urls``, ``ping``, ``shell`` and ``openapi``.
+"""The ``nexios`` command: ``new``, ``run``, ``dev``, ``urls``, ``ping``, ``shell``, ``openapi`` and
+``check``.
 
 ``main`` is the click group the console script calls; tests drive it with click's ``CliRunner``
 (``runner.invoke(main, ["urls", "main:app"])``) or call ``main([...], standalone_mode=False)``.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from ._check import check
 from ._openapi import openapi
 from ._ping import ping
 from ._scaffold import new
@@ -26,7 +28,7 @@ def main() -> None:
     """
 
 
-for _command in (new, run, dev, urls, ping, shell, openapi):
+for _command in (new, run, dev, urls, ping, shell, openapi, check):
     main.add_command(_command)
 
 __all__ = ["main"]

@@ -20,16 +20,12 @@ import collections
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from . import jsoncodec
 from ._channel_delivery import DEFAULT_SEND_TIMEOUT, deliver
-from ._lazy_exports import lazy_exports
 from .exceptions import BadRequest, NexiosError, PayloadTooLarge, ServiceUnavailable, WebSocketException
 from .websocket import WebSocket, WebSocketState
-
-if TYPE_CHECKING:
-    from .channel_box import ChannelAddStatus, ChannelBox, ChannelRemoveStatus, GroupSendStatus
 
 PayloadType = Literal["text", "bytes", "json"]
 
@@ -433,22 +429,13 @@ class InMemoryChannelLayer:
         self._local.clear()
 
 
-__getattr__ = lazy_exports(__name__, {
-    "ChannelBox": "channel_box", "ChannelAddStatus": "channel_box",
-    "ChannelRemoveStatus": "channel_box", "GroupSendStatus": "channel_box",
-})
-
 __all__ = [
     "MAX_GROUP_NAME_LENGTH",
     "Channel",
-    "ChannelAddStatus",
-    "ChannelBox",
     "ChannelLayer",
     "ChannelLayerError",
     "ChannelLayerUnavailable",
     "ChannelMessageTooLarge",
-    "ChannelRemoveStatus",
-    "GroupSendStatus",
     "InMemoryChannelLayer",
     "InMemoryTransport",
     "InvalidGroupName",

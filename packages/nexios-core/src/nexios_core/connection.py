@@ -11,18 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from .cookies import parse_cookie_header
-from .datastructures import URL, Address, Headers, QueryParams, State
+from .datastructures import URL, Address, Headers, PathParams, QueryParams, State
 from .exceptions import RequestHeaderFieldsTooLarge
 from .limits import limits_for
+from .request_ids import request_id
 from .types import Scope
 
 
 class HTTPConnection:
-    """The parts of an ASGI ``http`` or ``websocket`` scope that both kinds of connection share.
-
-    ``Request`` sets these slots in its own ``__init__`` rather than calling this one: a request
-    is built for every call, and the call up would add a frame to each. ``WebSocket`` calls it.
-    """
+    """The parts of an ASGI ``http`` or ``websocket`` scope that both kinds of connection share."""
 
     __slots__ = ("scope", "_headers", "_query_params", "_cookies", "_url")
 
@@ -71,11 +68,13 @@ class HTTPConnection:
         return self._query_params
 
     @property
-    def path_params(self) -> dict[str, Any]:
-        """Parameters captured from the path by the router (converted by their converters)."""
+    def path_params(self) -> PathParams:
+        """Parameters captured from the path by the router (converted by their converters); a
+        dict whose keys also read as attributes (``request.path_params.user_id``)."""
         params = self.scope.get("path_params")
-        if params is None:
-            params = self.scope["path_params"] = {}
+        if type(params) is not PathParams:
+            # Wrapped on first access only: handlers taking path values as arguments never pay.
+            params = self.scope["path_params"] = PathParams(params or ())
         return params
 
     @property
@@ -113,6 +112,41 @@ class HTTPConnection:
     def app(self) -> Any:
         """The application handling this connection."""
         return self.scope.get("app")
+
+    @property
+    def id(self) -> str:
+        """The request id: the client's ``X-Request-ID`` when well-formed (1 to 128 letters,
+        digits, ``.``, ``_`` or ``-``), otherwise 32 random hex digits; the same for the whole
+        request, in the response's ``X-Request-ID``, the 500 body and the logs."""
+        return request_id(self.scope)
+
+    @property
+    def base_app(self) -> Any:
+        """The outermost application the connection entered (the one a mounted app is mounted
+        in); the same as :attr:`app` without mounts."""
+        return self.scope.get("nexios.base_app", self.scope.get("app"))
+
+    def url_for(self, name: str, /, **path_params: Any) -> str:
+        """The path of the route called ``name`` in :attr:`base_app` (``"v1.user"`` inside a
+        router named ``v1``)."""
+        url_for = getattr(self.base_app, "url_for", None)
+        if url_for is None:
+            raise RuntimeError("url_for() needs an app with named routes")
+        return url_for(name, **path_params)  # type: ignore[no-any-return]
+
+    @property
+    def user_agent(self) -> str:
+        """The ``User-Agent`` header, or ``""``."""
+        return self.headers.get("user-agent", "")  # type: ignore[no-any-return]
+
+    @property
+    def is_secure(self) -> bool:
+        """Whether the connection came over TLS (``https`` or ``wss``) as the server saw it."""
+        return self.scheme in ("https", "wss")
+
+    def get_header(self, name: str, default: Any = None) -> Any:
+        """The value of header ``name`` (case-insensitive), or ``default``."""
+        return self.headers.get(name, default)
 
     @property
     def session(self) -> Any:

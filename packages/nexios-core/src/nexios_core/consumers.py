@@ -26,8 +26,9 @@ class WebSocketConsumer:
     or ``Chat.as_handler()`` as the handler. Each connection runs on its own shallow copy of the
     instance, so attributes set in the hooks belong to that connection only.
 
-    ``encoding`` decides what ``on_receive`` gets: ``"text"`` (str), ``"bytes"`` or ``"json"``
-    (parsed; malformed JSON closes with 1007). Group helpers use ``channel_layer`` when the class
+    ``encoding`` decides what ``on_receive`` gets: ``"text"`` (str), ``"bytes"``, ``"json"``
+    (parsed; malformed JSON closes with 1007) or ``None`` (each message as the client sent it:
+    ``str`` for a text frame, ``bytes`` for a binary one). Group helpers use ``channel_layer`` when the class
     sets one, otherwise the channel layer of the app (``app.channel_layer``: in process by default,
     Redis for several workers); groups joined are left automatically when the connection ends, and
     a channel layer that cannot reach its broker closes the connection with 1013 (try again
@@ -35,7 +36,7 @@ class WebSocketConsumer:
     with its code; any other exception closes with 1011 and propagates to the server.
     """
 
-    encoding: ClassVar[Encoding] = "text"
+    encoding: ClassVar[Encoding | None] = "text"
     channel_layer: ClassVar[ChannelLayer | None] = None
 
     websocket: WebSocket
@@ -105,7 +106,7 @@ class WebSocketConsumer:
     # ---------------------------------------------------------------- the connection's life
     async def _serve(self, websocket: WebSocket) -> None:
         self.websocket = websocket
-        self.channel = Channel(websocket, payload_type=_PAYLOAD_TYPES[self.encoding])
+        self.channel = Channel(websocket, payload_type=_PAYLOAD_TYPES[self.encoding or "text"])
         self._groups: set[str] = set()
         close_code = CLOSE_NORMAL
         try:
@@ -127,6 +128,8 @@ class WebSocketConsumer:
             await self.on_disconnect(websocket, close_code)
 
     async def _receive(self, websocket: WebSocket) -> Any:
+        if self.encoding is None:
+            return await websocket.receive_data()
         if self.encoding == "json":
             return await websocket.receive_json()
         if self.encoding == "bytes":

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import html
 import logging
-import re
+import sys
 import traceback
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -22,6 +21,7 @@ import anyio.to_thread
 from .concurrency import is_async_callable
 from .exceptions import HTTPException
 from .request import Request
+from .request_ids import REQUEST_ID_SCOPE_KEY, request_id
 from .responses import BaseResponse, HTMLResponse, JSONResponse, Response
 
 logger = logging.getLogger("nexios.error")
@@ -29,19 +29,11 @@ logger = logging.getLogger("nexios.error")
 ExceptionHandler = Callable[[Request, Response, Any], Awaitable[Any] | Any]
 ExceptionKey = int | type[BaseException]
 
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
-REQUEST_ID_SCOPE_KEY = "nexios.request_id"
-
 
 def request_id_for(request: Request) -> str:
-    """The request id: a well-formed ``X-Request-ID`` from the client, or a new random one."""
-    scope = request.scope
-    existing = scope.get(REQUEST_ID_SCOPE_KEY)
-    if existing is None:
-        given = request.headers.get("x-request-id")
-        existing = given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-        scope[REQUEST_ID_SCOPE_KEY] = existing
-    return str(existing)
+    """The request id: a well-formed ``X-Request-ID`` from the client, or a new random one
+    (see :mod:`nexios_core.request_ids`)."""
+    return request_id(request.scope)
 
 
 class ExceptionHandlers:
@@ -153,6 +145,9 @@ def server_error_response(request: Request, exc: BaseException, debug: bool) -> 
 
 def log_server_error(request: Request, exc: BaseException) -> None:
     """Log an unhandled error once, with the request id the client sees."""
+    trace = sys.modules.get("opentelemetry.trace")
+    if trace is not None:  # the request's span (nexios_core.otel) says why it failed
+        trace.get_current_span().record_exception(exc)
     logger.error(
         "Unhandled %s in %s %s [request_id=%s]",
         type(exc).__name__, request.scope.get("method", "WS"), request.scope.get("path", ""),

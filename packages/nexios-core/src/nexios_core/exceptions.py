@@ -25,18 +25,23 @@ class HTTPException(NexiosError):
 
     ``detail`` may be any JSON-serialisable value; it defaults to the status phrase.
     ``headers`` are added to the error response (for example ``WWW-Authenticate`` or ``Allow``).
+    The subclasses fix the status, so text given first is the detail: ``Forbidden("Not yours")``.
     """
 
     status_code: int = 500
 
     def __init__(
         self,
-        status_code: int | None = None,
+        status_code: int | str | None = None,
         detail: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        if status_code is not None:
+        if isinstance(status_code, int):
             self.status_code = status_code
+        elif status_code is not None:
+            if detail is not None:
+                raise TypeError(f"status_code must be an int, not {status_code!r}")
+            detail = status_code  # `Forbidden("Not yours")`: the subclass fixes the status
         if detail is None:
             detail = _phrase(self.status_code)
         self.detail = detail
@@ -48,6 +53,12 @@ class HTTPException(NexiosError):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status_code={self.status_code!r}, detail={self.detail!r})"
+
+    @property
+    def websocket_reason(self) -> str:
+        """What to say when this refuses a WebSocket (closed with 1008): the detail when it is
+        text, else the status. Subclasses with structured details say something shorter."""
+        return self.detail if isinstance(self.detail, str) else f"HTTP {self.status_code}"
 
 
 _PHRASES = {status.value: status.phrase for status in http.HTTPStatus}

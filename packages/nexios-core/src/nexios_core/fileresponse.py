@@ -160,7 +160,8 @@ def _http_date_timestamp(value: str) -> int | None:
 class FileResponse(BaseResponse):
     """Send the file at ``path``, with ``ETag``/``Last-Modified``, ``Range`` and conditional GETs.
 
-    ``media_type`` is guessed from ``filename`` (or ``path``) when not given. ``filename`` adds a
+    ``FileResponse(path, filename)``: ``media_type`` is guessed from ``filename`` (or ``path``)
+    when not given. ``filename`` adds a
     ``Content-Disposition`` of ``content_disposition_type`` (``inline`` or ``attachment``). A
     ``stat_result`` already taken by the caller is used instead of statting again. The file is read
     in ``chunk_size`` pieces without blocking the event loop. See the module docstring for which
@@ -172,11 +173,11 @@ class FileResponse(BaseResponse):
     def __init__(
         self,
         path: str | os.PathLike[str],
+        filename: str | None = None,
         status_code: int = 200,
         headers: Mapping[str, str] | None = None,
         media_type: str | None = None,
         background: BackgroundTask | None = None,
-        filename: str | None = None,
         stat_result: os.stat_result | None = None,
         content_disposition_type: str = "inline",
         chunk_size: int = 64 * 1024,

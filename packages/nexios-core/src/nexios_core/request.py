@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import base64
 import ipaddress
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from . import jsoncodec
 from ._awaitable import AwaitableValue
@@ -22,6 +23,7 @@ from .limits import limits_for
 from .types import Message, Receive, Scope, Send
 
 _EMPTY_BODY_MESSAGE: Message = {"type": "http.request", "body": b"", "more_body": False}
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 
 
 async def _no_receive() -> Message:
@@ -35,7 +37,10 @@ class Request(HTTPConnection):
     from :class:`~nexios_core.connection.HTTPConnection`.
     """
 
+    # "__dict__" lets middleware set attributes of its own (`request.started = time()`), as
+    # upstream Nexios allowed; the dict is only made if one is set. Prefer `request.state`.
     __slots__ = (
+        "__dict__",
         "_receive",
         "_send",
         "_body",
@@ -47,15 +52,9 @@ class Request(HTTPConnection):
     )
 
     def __init__(self, scope: Scope, receive: Receive = _no_receive, send: Send | None = None) -> None:
-        # Every slot is set here, the base's included: no call up to HTTPConnection.__init__
-        # (one frame fewer per request).
-        self.scope = scope
+        HTTPConnection.__init__(self, scope)
         self._receive = receive
         self._send = send
-        self._headers = None
-        self._query_params = None
-        self._cookies = None
-        self._url = None
         self._body: bytes | None = None
         self._json: Any = _UNSET
         self._form: FormData | None = None
@@ -113,14 +112,31 @@ class Request(HTTPConnection):
         return self._accepts("text/html")
 
     @property
-    def origin(self) -> str | None:
-        """The ``Origin`` header."""
-        return self.headers.get("origin")  # type: ignore[no-any-return]
+    def origin(self) -> str:
+        """The ``Origin`` header; without one, this app's own origin (``scheme://host``, ``""`` if
+        the ``Host`` header is malformed). Never decide trust with it: a client that sends no
+        ``Origin`` reads as same-origin here (the CSRF and WebSocket checks read the header)."""
+        origin = self.headers.get("origin")
+        if origin is not None:
+            return origin  # type: ignore[no-any-return]
+        url = self.url
+        return f"{url.scheme}://{url.netloc}" if _valid_host(url.netloc) else ""
 
     @property
-    def referrer(self) -> str | None:
-        """The ``Referer`` header."""
-        return self.headers.get("referer")  # type: ignore[no-any-return]
+    def referrer(self) -> str:
+        """The ``Referer`` header, or ``""``."""
+        return self.headers.get("referer", "")  # type: ignore[no-any-return]
+
+    @property
+    def content_length(self) -> int:
+        """The ``Content-Length`` header as a number (0 when absent or not a number)."""
+        value = self.headers.get("content-length", "")
+        return int(value) if value.isascii() and value.isdigit() and len(value) <= 19 else 0
+
+    def valid(self) -> bool:
+        """Whether the request line and headers are usable: a known method and headers present
+        (upstream Nexios's check; the server has already refused malformed requests)."""
+        return self.method in _KNOWN_METHODS and bool(self.scope.get("headers"))
 
     @property
     def bearer_token(self) -> str | None:
@@ -160,15 +176,17 @@ class Request(HTTPConnection):
         client = self.client
         return client.host if client else None
 
-    def build_absolute_uri(self, path: str = "") -> str:
-        """An absolute URL for ``path`` on this app. Refuses (400) a malformed ``Host`` header, so
-        a hostile header cannot be reflected into a link."""
+    def build_absolute_uri(self, path: str = "", query_params: Mapping[str, Any] | None = None) -> str:
+        """An absolute URL for ``path`` on this app (relative paths resolve against the request's
+        path), with ``query_params`` encoded as its query string. Refuses (400) a malformed
+        ``Host`` header, so a hostile header cannot be reflected into a link."""
         host = self.url.netloc
         if not _valid_host(host):
             raise BadRequest(detail="Invalid Host header")
         if not path.startswith("/"):
             path = self.url.path.rsplit("/", 1)[0] + "/" + path
-        return f"{self.url.scheme}://{host}{path}"
+        query = f"?{urlencode(query_params, doseq=True)}" if query_params else ""
+        return f"{self.url.scheme}://{host}{path}{query}"
 
     # ---------------------------------------------------------------- body
     @property
@@ -354,6 +372,11 @@ class Request(HTTPConnection):
 
     async def _read_files(self) -> dict[str, UploadFile]:
         return (await self._read_form()).files
+
+    @property
+    def form_data(self) -> AwaitableValue[FormData]:
+        """``await request.form_data``: upstream Nexios's name for :attr:`form`."""
+        return AwaitableValue(self._read_form)
 
     @property
     def files(self) -> AwaitableValue[dict[str, UploadFile]]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import stat
+from collections.abc import Sequence
 from typing import NamedTuple
 from urllib.parse import quote, unquote
 
@@ -123,7 +124,8 @@ def safe_segments(relative_path: str) -> list[str] | None:
 
 
 class StaticFiles:
-    """An ASGI app serving the files under ``directory``.
+    """An ASGI app serving the files under ``directory`` (or under each of ``directories``, in
+    order: the first that has the file serves it, as upstream Nexios's ``directories=`` did).
 
     ``html=True`` serves ``index.html`` for a directory (redirecting ``/docs`` to ``./docs/`` first,
     a relative ``Location`` that never depends on ``Host``) and ``404.html`` for misses when present.
@@ -137,24 +139,31 @@ class StaticFiles:
 
     def __init__(
         self,
-        directory: str | os.PathLike[str],
+        directory: str | os.PathLike[str] | None = None,
         html: bool = False,
         check_dir: bool = True,
         follow_symlinks: bool = False,
         cache_max_age: int | None = None,
         allow_hidden: bool = False,
+        *,
+        directories: Sequence[str | os.PathLike[str]] | None = None,
     ) -> None:
-        self.directory = os.fspath(directory)
+        roots = [os.fspath(item) for item in ([directory] if directory is not None else []) + list(directories or ())]
+        if not roots:
+            raise ImproperlyConfigured("StaticFiles needs a directory (or directories=[...]) to serve")
+        self.directories = roots
+        self.directory = roots[0]
         self.html = html
         self.follow_symlinks = follow_symlinks
         self.allow_hidden = allow_hidden
         if cache_max_age is not None and cache_max_age < 0:
             raise ImproperlyConfigured("StaticFiles cache_max_age must be zero or more seconds")
         self.cache_max_age = cache_max_age
-        if check_dir and not os.path.isdir(self.directory):
-            raise ImproperlyConfigured(f"StaticFiles directory {self.directory!r} is not a directory")
-        # Resolved once: every candidate is compared with this, so a symlinked root still works.
-        self._root = os.path.abspath(self.directory) if follow_symlinks else os.path.realpath(self.directory)
+        for root in roots:
+            if check_dir and not os.path.isdir(root):
+                raise ImproperlyConfigured(f"StaticFiles directory {root!r} is not a directory")
+        # Resolved once: every candidate is compared with these, so a symlinked root still works.
+        self._roots = [os.path.abspath(root) if follow_symlinks else os.path.realpath(root) for root in roots]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -205,15 +214,23 @@ class StaticFiles:
 
     # ---------------------------------------------------------------- file system (worker thread)
     def _resolve(self, segments: list[str]) -> _Found | None:
-        """The path and stat of ``segments`` under the root, or ``None`` if missing or outside it."""
-        candidate = os.path.join(self._root, *segments)
+        """The path and stat of ``segments`` under the first root that has it, or ``None`` if
+        it is missing from every root (or outside them)."""
+        for root in self._roots:
+            found = self._resolve_under(root, segments)
+            if found is not None:
+                return found
+        return None
+
+    def _resolve_under(self, root: str, segments: list[str]) -> _Found | None:
+        candidate = os.path.join(root, *segments)
         # Serving the resolved path means the file opened is the one that was checked.
         target = os.path.normpath(candidate) if self.follow_symlinks else os.path.realpath(candidate)
         try:
-            if os.path.commonpath([self._root, target]) != self._root:
+            if os.path.commonpath([root, target]) != root:
                 return None
-            if not self.allow_hidden and target != self._root and any(
-                part.startswith(".") for part in os.path.relpath(target, self._root).split(os.sep)
+            if not self.allow_hidden and target != root and any(
+                part.startswith(".") for part in os.path.relpath(target, root).split(os.sep)
             ):
                 return None  # `config.txt -> .env`: a symlink must not expose a hidden file
             return _Found(target, os.stat(target))

@@ -8,27 +8,21 @@ Either way the caller sees :class:`~nexios_core.exceptions.WebSocketDisconnect` 
 exactly as when the peer leaves, so one ``except`` handles every way a connection ends.
 
 The origin check (:mod:`.websocket_origin`), shutdown tracking of open connections
-(:mod:`.websocket_tracking`) and class-based consumers (:mod:`.consumers`) live in their own modules;
-their public names are still importable from here, as they always were.
+(:mod:`.websocket_tracking`) and class-based consumers (:mod:`.consumers`) live in their own modules.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn
 
 from . import jsoncodec
-from ._lazy_exports import lazy_exports
 from .connection import HTTPConnection
 from .exceptions import BadRequest, WebSocketDisconnect
 from .limits import limits_for
 from .types import Message, Receive, Scope, Send
 from .websocket_origin import origin_is_allowed
-
-if TYPE_CHECKING:
-    from .consumers import Encoding, WebSocketConsumer
-    from .websocket_tracking import ConnectionTracker, OpenWebSockets
 
 CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
@@ -208,6 +202,13 @@ class WebSocket(HTTPConnection):
                 raise WebSocketDisconnect(self.close_code or CLOSE_NORMAL, self.close_reason)
             # websocket.connect before accept: ignore and wait for data.
 
+    async def receive_data(self) -> str | bytes:
+        """The next message as the client sent it: a text frame as ``str``, a binary one as
+        ``bytes``."""
+        message = await self._receive_data()
+        text = message.get("text")
+        return text if text is not None else (message.get("bytes") or b"")
+
     async def receive_text(self) -> str:
         """The next message as text. A binary frame is decoded as UTF-8 (1007 if it is not)."""
         message = await self._receive_data()
@@ -236,7 +237,7 @@ class WebSocket(HTTPConnection):
         try:
             return jsoncodec.loads(data, max_depth=limits_for(self.scope).max_json_depth)
         except BadRequest as exc:
-            await self._close_and_raise(CLOSE_INVALID_PAYLOAD, _close_reason(str(exc.detail)))
+            await self._close_and_raise(CLOSE_INVALID_PAYLOAD, close_reason(str(exc.detail)))
 
     async def send_text(self, data: str) -> None:
         """Send a text frame."""
@@ -301,29 +302,22 @@ def _encode_headers(
     return encoded
 
 
-def _close_reason(text: str) -> str:
-    # A close frame's reason is limited to 123 bytes of UTF-8.
-    encoded = text.encode("utf-8")[:123]
-    return encoded.decode("utf-8", "ignore")
+MAX_CLOSE_REASON = 123
+"""Bytes of UTF-8 a close frame's reason may hold (RFC 6455)."""
+
+
+def close_reason(text: str) -> str:
+    """``text`` cut to fit a close frame (123 bytes of UTF-8), ending with "..." when cut."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= MAX_CLOSE_REASON:
+        return text
+    return encoded[:MAX_CLOSE_REASON - 3].decode("utf-8", "ignore") + "..."
 
 
 # Defined here rather than with the tracker: ``accept`` reads it, and ``websocket_tracking`` imports
 # this module, so this keeps the dependency one-way.
 OPEN_WEBSOCKETS_SCOPE_KEY = "nexios.open_websockets"
 """Scope key of the :class:`ConnectionTracker` an accepted :class:`WebSocket` registers with."""
-
-
-# Names that moved to modules which import this one: importing them eagerly here would be a cycle,
-# so they are looked up on first use instead.
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "ConnectionTracker": "websocket_tracking",
-        "OpenWebSockets": "websocket_tracking",
-        "Encoding": "consumers",
-        "WebSocketConsumer": "consumers",
-    },
-)
 
 
 __all__ = [
@@ -334,13 +328,11 @@ __all__ = [
     "CLOSE_MESSAGE_TOO_BIG",
     "CLOSE_NORMAL",
     "CLOSE_POLICY_VIOLATION",
-    "ConnectionTracker",
-    "Encoding",
+    "MAX_CLOSE_REASON",
     "OPEN_WEBSOCKETS_SCOPE_KEY",
-    "OpenWebSockets",
     "WebSocket",
-    "WebSocketConsumer",
     "WebSocketDisconnect",
     "WebSocketState",
+    "close_reason",
     "origin_is_allowed",
 ]

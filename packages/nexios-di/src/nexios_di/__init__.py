@@ -7,6 +7,8 @@ registration; the plan's ``all_parameters()`` describes its inputs to other pack
 ``build_response_validator`` checks and filters what a handler returns against its response model.
 """
 
+from .builder import build_plan
+from .classify import Kind, ParameterInfo
 from .context import Context
 from .errors import DependencyError, RequestValidationError
 from .lifecycle import app_scoped_nodes, close_app_scope, start_app_scope
@@ -17,7 +19,6 @@ from .markers import (
     CookieParam,
     Depend,
     Dependency,
-    Depends,
     File,
     FileParam,
     Form,
@@ -30,7 +31,8 @@ from .markers import (
     Query,
     QueryParam,
 )
-from .plan import DependencyNode, InjectionPlan, ParameterInfo, build_plan
+from .nodes import DependencyNode, NodeCache
+from .plan import InjectionPlan
 from .response_model import ResponseValidationError, build_response_validator, response_model_for
 
 __all__ = [
@@ -48,11 +50,12 @@ __all__ = [
     "Depend",
     "DependencyError",
     "DependencyNode",
-    "Depends",
     "File",
     "Form",
     "Header",
     "InjectionPlan",
+    "Kind",
+    "NodeCache",
     "Param",
     "ParameterInfo",
     "Path",

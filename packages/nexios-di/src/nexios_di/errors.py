@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from nexios_core.exceptions import ImproperlyConfigured, UnprocessableEntity
+from nexios_core import ImproperlyConfigured, UnprocessableEntity
 
 
 class RequestValidationError(UnprocessableEntity):
@@ -16,6 +16,11 @@ class RequestValidationError(UnprocessableEntity):
     def __init__(self, errors: Sequence[dict[str, Any]]) -> None:
         super().__init__(detail=list(errors))
         self.errors = list(errors)
+
+    @property
+    def websocket_reason(self) -> str:
+        """The failing fields, for the close frame of a refused WebSocket: ``Invalid query.n``."""
+        return "Invalid " + ", ".join(".".join(str(part) for part in error["loc"]) for error in self.errors)
 
 
 class DependencyError(ImproperlyConfigured):

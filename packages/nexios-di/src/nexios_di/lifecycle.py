@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .plan import DependencyNode, InjectionPlan
+from .nodes import DependencyNode
+from .plan import InjectionPlan
 from .scope import app_scope_for
 
 

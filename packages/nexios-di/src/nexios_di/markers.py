@@ -167,10 +167,6 @@ def Depend(  # noqa: N802 - the documented name
     return Dependency(dependency, use_cache=use_cache, blocking=blocking, scope=scope)
 
 
-Depends = Depend
-"""FastAPI spelling, for code moving over."""
-
-
 def Query(default: Any = ..., **options: Any) -> Any:  # noqa: N802
     """A query-string value (see :class:`QueryParam`)."""
     return QueryParam(default, **options)
@@ -208,6 +204,6 @@ def File(default: Any = ..., **options: Any) -> Any:  # noqa: N802
 
 __all__ = [
     "Body", "BodyParam", "Cookie", "CookieParam", "Depend", "Dependency", "DependencyScope",
-    "Depends", "File", "FileParam", "Form", "FormParam", "Header", "HeaderParam", "Param", "Path",
+    "File", "FileParam", "Form", "FormParam", "Header", "HeaderParam", "Param", "Path",
     "PathParam", "Query", "QueryParam",
 ]

@@ -25,8 +25,7 @@ from typing import Annotated, Any
 
 import pydantic
 
-from nexios_core.exceptions import ImproperlyConfigured
-from nexios_core.responses import BaseResponse
+from nexios_core import BaseResponse, ImproperlyConfigured
 
 ResponseValidator = Callable[[Any], Any]
 """``validate(result)``: the JSON-ready data to send for ``result``, or ``result`` itself when it

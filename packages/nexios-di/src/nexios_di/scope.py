@@ -116,7 +116,7 @@ class AppScope:
         lock = self.locks.setdefault(key, anyio.Lock())
         async with lock:
             if key not in self.values:
-                self.values[key] = await node._produce(_AppScopeResolution(self, self._app()))
+                self.values[key] = await node.produce(_AppScopeResolution(self, self._app()))
         return self.values[key]
 
     async def close(self) -> None:

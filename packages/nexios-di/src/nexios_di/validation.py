@@ -18,9 +18,7 @@ from typing import Annotated, Any
 
 import pydantic
 
-from nexios_core.datastructures import UploadFile
-from nexios_core.exceptions import UnsupportedMediaType
-from nexios_core.request import is_json_media_type
+from nexios_core import UnsupportedMediaType, UploadFile, is_json_media_type
 
 from .errors import error_item, from_pydantic
 from .markers import BodyParam, FileParam, FormParam, Param

@@ -38,17 +38,23 @@ def _summary(name: str) -> str:
     return " ".join(word.capitalize() for word in name.replace("-", "_").split("_") if word)
 
 
+_OPENAPI_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"})
+"""The methods an OpenAPI path item can describe."""
+
+
 def _operation_ids(operations: Sequence[tuple[Route, str]]) -> list[str]:
-    """Stable, unique ids: the route's ``operation_id``, else its name (``_method`` added when the
-    route serves several methods); names shared by several operations get their path added."""
+    """Stable, unique ids: the route's ``operation_id`` (for its first method; ``_method`` added
+    for the others of a route serving several), else its name (``_method`` added when the route
+    serves several methods); names shared by several operations get their path added."""
     candidates: list[str] = []
     for route, method in operations:
         if route.operation_id:
-            candidates.append(route.operation_id)
+            first = route.methods[0] if route.methods else method
+            candidates.append(route.operation_id if method == first else f"{route.operation_id}_{method.lower()}")
             continue
         base = _NOT_WORD.sub("_", route.name or openapi_path(route)).strip("_") or "operation"
         candidates.append(f"{base}_{method.lower()}" if len(route.methods) > 1 else base)
-    explicit = Counter(route.operation_id for route, _ in operations if route.operation_id)
+    explicit = Counter(route.operation_id for route in {id(r): r for r, _ in operations}.values() if route.operation_id)
     repeated = [oid for oid, count in explicit.items() if count > 1]
     if repeated:
         raise ImproperlyConfigured(f"operation_id {repeated[0]!r} is given to several routes; ids must be unique")
@@ -122,7 +128,8 @@ def build_document(router: Router, config: OpenAPIConfig, *, middleware: Iterabl
     layers = [*middleware, *(layer for route in routes for layer in route.middleware)]
     schemes = discover_schemes(layers)
     schemes.update(config.security_schemes)
-    operations = [(route, method) for route in routes for method in route.methods]
+    # An extension method (PURGE...) has no place in an OpenAPI path item: it is left out.
+    operations = [(route, method) for route in routes for method in route.methods if method in _OPENAPI_METHODS]
     registry = SchemaRegistry()
     paths: dict[str, dict[str, Any]] = {}
     used_tags: list[str] = []

@@ -205,6 +205,16 @@ class OpenAPI:
                 self._encoded[root_path] = encoded
         return encoded
 
+    def check_deployment(self, audit: Any) -> None:
+        """``nexios check``: the docs pages are public once served."""
+        if not self._served:
+            return
+        urls = [url for url in (self.openapi_url, self.docs_url, self.redoc_url, self.scalar_url) if url]
+        if urls:
+            audit.warning("docs-enabled", f"the API description and docs pages are served to anyone at "
+                          f"{', '.join(urls)}", fix="fine for a public API; otherwise turn them off "
+                          "(NexiosApp(openapi=False), or docs_url=None/redoc_url=None) or put them behind auth")
+
     # ---------------------------------------------------------------- serving
     def setup(self, app: Any) -> None:
         """Serve the document and the pages from ``app`` (its router gets the routes). Calling it

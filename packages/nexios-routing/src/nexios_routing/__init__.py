@@ -8,8 +8,8 @@ from .binding import InjectionPlan, build_plan
 from .converters import Converter, register_converter
 from .groups import Group
 from .paths import PathTemplate, parse_template
-from .router import Router, WSRouter
-from .routes import HTTP_METHODS, Mount, Route, Routes, WebSocketRoute
+from .router import Router
+from .routes import HTTP_METHODS, Mount, Route, WebSocketRoute
 
 __all__ = [
     "HTTP_METHODS",
@@ -20,8 +20,6 @@ __all__ = [
     "PathTemplate",
     "Route",
     "Router",
-    "Routes",
-    "WSRouter",
     "WebSocketRoute",
     "build_plan",
     "parse_template",

@@ -12,9 +12,8 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from nexios_di import InjectionPlan
+from nexios_di import InjectionPlan, Kind, NodeCache
 from nexios_di import build_plan as build_injection_plan
-from nexios_di.plan import Kind
 
 from .converters import (
     FloatConverter,
@@ -38,8 +37,10 @@ def build_plan(
     path_converters: dict[str, Any],
     dependencies: Sequence[Any] = (),
     kind: Kind = "http",
+    nodes: NodeCache | None = None,
 ) -> InjectionPlan:
-    """The injection plan for ``handler`` on a path with ``path_converters``."""
+    """The injection plan for ``handler`` on a path with ``path_converters`` (dependency nodes
+    shared through ``nodes``, the app's cache)."""
     produced = {name: _PRODUCED.get(type(conv)) for name, conv in path_converters.items()}
     return build_injection_plan(
         handler,
@@ -47,6 +48,7 @@ def build_plan(
         path_types={k: v for k, v in produced.items() if v is not None},
         dependencies=dependencies,
         kind=kind,
+        nodes=nodes,
     )
 
 

@@ -1,4 +1,5 @@
-"""Path parameter converters: ``{name:int}``, ``{name:uuid}``... and a registry for custom ones.
+"""Path parameter converters: ``{name:int}``, ``{name:uuid}``, ``{name:slug}``... and a registry for
+custom ones.
 
 A converter has a ``regex`` that one path segment must fully match (``path`` may span segments),
 ``convert`` that turns the matched text into a value, and ``to_string`` for ``url_for``. A value
@@ -124,12 +125,36 @@ class UUIDConverter:
         return str(uuid.UUID(str(value)))
 
 
+class SlugConverter:
+    """``{name:slug}``: lower-case letters and digits in words joined by single hyphens
+    (``my-first-post``)."""
+
+    regex = "[a-z0-9]+(?:-[a-z0-9]+)*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def match(self, segment: str) -> str:
+        """Fast path for a whole segment: the regex's rule, checked in one pass."""
+        if not segment or segment[0] == "-" or segment[-1] == "-" or "--" in segment:
+            raise ValueError("not a slug")
+        if not all(char in _SLUG_CHARACTERS for char in segment):
+            raise ValueError("not a slug")
+        return segment
+
+    def to_string(self, value: Any) -> str:
+        return self.match(str(value))
+
+
+_SLUG_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
 CONVERTERS: dict[str, Converter[Any]] = {
     "str": StringConverter(),
     "path": PathConverter(),
     "int": IntegerConverter(),
     "float": FloatConverter(),
     "uuid": UUIDConverter(),
+    "slug": SlugConverter(),
 }
 
 
@@ -148,6 +173,7 @@ __all__ = [
     "FloatConverter",
     "IntegerConverter",
     "PathConverter",
+    "SlugConverter",
     "StringConverter",
     "UUIDConverter",
     "register_converter",

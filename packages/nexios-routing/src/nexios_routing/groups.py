@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from nexios_core.types import ASGIApp
+from nexios_core import ASGIApp
 
 from .router import Router
 
@@ -29,7 +29,7 @@ class Group(Router):
         if app is not None:
             if routes:
                 raise TypeError("A Group takes routes or an app, not both")
-            self.register(app, "")
+            self.mount("", app)
 
 
 __all__ = ["Group"]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from nexios_core.request import Request, routed_path
-from nexios_core.responses import BaseResponse
-from nexios_core.types import ASGIApp, Receive, Scope, Send
+from nexios_core import ASGIApp, BaseResponse, Receive, Request, Scope, Send, routed_path
 
 
 class MountedAppResponse(BaseResponse):
@@ -26,6 +24,8 @@ class MountedAppResponse(BaseResponse):
         child = dict(scope)
         child["root_path"] = (scope.get("root_path") or "") + self.prefix
         child["nexios.mount_path"] = routed_path(scope)[len(self.prefix):] or "/"
+        # `request.base_app` in the mounted app is the app it is mounted in (the outermost).
+        child.setdefault("nexios.base_app", scope.get("app"))
         # If middleware already read the body, the request replays it to the mounted app.
         await self.app(child, self.request.receive, send)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from nexios_core.exceptions import ImproperlyConfigured
+from nexios_core import ImproperlyConfigured
 
 from .converters import CONVERTERS, Converter, PathConverter
 

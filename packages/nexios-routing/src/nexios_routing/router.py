@@ -1,36 +1,60 @@
-"""``Router``: registering routes, nesting routers, mounting ASGI apps, and dispatching.
+"""``Router``: registering routes, nesting routers, mounting ASGI apps, and finding endpoints.
 
 Registration can happen on any router in any order; the root router flattens the whole tree
-into one compiled table the first time it dispatches after a change (``prepare``), so the
-request path does one dict lookup for static paths and a short trie walk for dynamic ones.
-Router-level middleware and tags are applied to every route below the router at that point.
+into one compiled table the first time it is asked after a change (``prepare``): every route
+becomes its endpoint there (:func:`~nexios_routing.endpoints.build_endpoint`, with the router's
+and the app's middleware around it), so the request path does one dict lookup for static paths
+or a short trie walk for dynamic ones, and awaits what it found. A request that matches nothing
+is answered as directly: a prepared 404, unless a mount, another method (405) or a trailing
+slash (redirect) could apply.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from nexios_core.datastructures import query_for_location
-from nexios_core.dispatch import HTTPHandler
-from nexios_core.errors import http_exception_response
-from nexios_core.exceptions import (
+from nexios_core import (
+    LIMITS_SCOPE_KEY,
+    AppView,
+    ASGIApp,
+    BaseResponse,
+    Endpoint,
     HTTPException,
+    HTTPHandler,
     ImproperlyConfigured,
     MethodNotAllowed,
     NotFoundException,
+    Receive,
+    RedirectResponse,
+    Request,
+    Response,
+    Scope,
+    Send,
+    WebSocketEndpoint,
+    around_app_middleware,
+    compose,
+    http_exception_response,
+    is_http_middleware,
+    jsoncodec,
+    mark_routed,
+    query_for_location,
+    routed_path,
+    to_response,
+    websocket_middleware_in,
 )
-from nexios_core.limits import LIMITS_SCOPE_KEY
-from nexios_core.middleware.chain import Endpoint, compose, is_http_middleware, to_response
-from nexios_core.request import Request, routed_path
-from nexios_core.responses import BaseResponse, RedirectResponse, Response
-from nexios_core.types import ASGIApp, Receive, Scope, Send
+from nexios_di import NodeCache
 
+from .endpoints import build_endpoint, build_websocket_endpoint, route_middleware
 from .matcher import RouteTrie
 from .mounts import MountedAppResponse, websocket_close
 from .paths import join_paths, normalise_path
 from .routes import Mount, Route, WebSocketRoute
+
+if TYPE_CHECKING:
+    from nexios_core.checks import Audit
 
 _F = TypeVar("_F", bound=Callable[..., Awaitable[Any]])
 
@@ -44,21 +68,28 @@ class _PathEntry:
         self.template = route.template
         # Per method: a callable (request, response) returning what a handler may return;
         # `dispatch` turns that into the response (see `_route_endpoint`).
-        self.endpoints: dict[str, RouteEndpoint] = {}
+        self.endpoints: dict[str, HTTPHandler] = {}
         self.routes: dict[str, Route] = {}
         self.allow = ""
 
 
 class _CompiledRoutes:
-    """The flattened, compiled form of a router tree."""
+    """The flattened, compiled form of a router tree, for one app (and its middleware)."""
 
-    def __init__(self) -> None:
+    def __init__(self, app: AppView | None) -> None:
+        self.app = app
+        self.generation = app.generation if app is not None else 0
+        self.unmatched: HTTPHandler | None = None
+        self.not_found: HTTPHandler | None = None
+        self.trailing_slash_routes = False
         self.static: dict[str, _PathEntry] = {}
         self.trie: RouteTrie[_PathEntry] = RouteTrie()
         self.websocket_trie: RouteTrie[WebSocketRoute] = RouteTrie()
         self.mounts: list[tuple[Mount, Endpoint]] = []
         self.routes: list[Route] = []
         self.websocket_routes: list[WebSocketRoute] = []
+        # Routes with WebSocket middleware around their handler (the others have no entry).
+        self.websocket_endpoints: dict[WebSocketRoute, WebSocketEndpoint] = {}
         self.names: dict[str, Route | WebSocketRoute] = {}
 
 
@@ -95,6 +126,10 @@ class Router:
         self._mounts: list[Mount] = []
         self._parents: list[Router] = []
         self._compiled: _CompiledRoutes | None = None
+        self._app: AppView | None = None
+        # Dependency nodes shared by the routes this router compiles: owned by the (root)
+        # router of one app, so two apps never share them.
+        self._nodes = NodeCache()
         self.middleware: list[Any] = []
         for item in middleware or ():
             self.add_middleware(item)
@@ -119,7 +154,7 @@ class Router:
         if isinstance(route, str):
             if handler is None:
                 raise TypeError("add_route(path, handler) needs a handler")
-            route = Route(route, handler, methods, **options)
+            route = _new_route(route, handler, methods, options)
         if isinstance(route, (Route, WebSocketRoute)) and route.plan is None:
             # The handler names a parameter its own path lacks: it may come from this router's
             # prefix. Check now, so a mistake still fails at registration.
@@ -141,7 +176,8 @@ class Router:
         """Decorator: register the handler for ``path`` and ``methods`` (default GET)."""
 
         def register(handler: _F) -> _F:
-            self.add_route(Route(path, handler, methods, **options))
+            self.add_route(_new_route(path, handler, methods, options))
+            mark_routed(handler)  # a guard decorator written above this one must still apply
             return handler
 
         return register
@@ -186,7 +222,7 @@ class Router:
         self.add_route(route)
         return route
 
-    def ws_route(self, path: str, **options: Any) -> Callable[[_F], _F]:
+    def websocket(self, path: str, **options: Any) -> Callable[[_F], _F]:
         """Decorator for a WebSocket route: ``async def handler(websocket, **path_params)``."""
 
         def register(handler: _F) -> _F:
@@ -194,8 +230,6 @@ class Router:
             return handler
 
         return register
-
-    websocket = ws_route
 
     def add_middleware(self, middleware: Any) -> None:
         """Add function/class-style middleware that runs for every route of this router."""
@@ -218,8 +252,6 @@ class Router:
         router._parents.append(self)
         self._changed()
 
-    mount_ws_router = mount_router
-
     def _ancestors(self) -> list[Router]:
         found: list[Router] = []
         for parent in self._parents:
@@ -227,15 +259,11 @@ class Router:
             found.extend(parent._ancestors())
         return found
 
-    def register(self, app: ASGIApp, prefix: str = "", name: str | None = None) -> Mount:
+    def mount(self, prefix: str, app: ASGIApp, name: str | None = None) -> Mount:
         """Serve any ASGI app (another Nexios app, Starlette, static files...) under ``prefix``."""
         mount = Mount(prefix, app, name=name)
         self.add_route(mount)
         return mount
-
-    def mount(self, prefix: str, app: ASGIApp, name: str | None = None) -> Mount:
-        """Same as :meth:`register`, with the prefix first."""
-        return self.register(app, prefix, name)
 
     # ---------------------------------------------------------------- compiling
     def _flatten(
@@ -258,7 +286,10 @@ class Router:
             out.routes.append(full)
             _add_name(out, name_prefix, full)
         for ws_route in self._websocket_routes:
-            full_ws = ws_route.copy_with_prefix(here, dependencies=dependencies + ws_route.dependencies)
+            full_ws = ws_route.copy_with_prefix(
+                here, dependencies=dependencies + ws_route.dependencies,
+                middleware=websocket_middleware_in(middleware) + ws_route.middleware,
+            )
             out.websocket_routes.append(full_ws)
             out.websocket_trie.insert(full_ws.template, full_ws)
             _add_name(out, name_prefix, full_ws)
@@ -275,16 +306,26 @@ class Router:
             finally:
                 child.prefix = saved
 
-    def prepare(self) -> None:
-        """Compile the route table (idempotent; the app calls it at start-up)."""
-        if self._compiled is not None:
+    def prepare(self, app: AppView | None = None) -> None:
+        """Compile the route table for ``app`` (``None``: serve on its own, or for the app given
+        last). Idempotent; the app calls it at start-up and after adding middleware."""
+        if app is None:
+            app = self._app
+        compiled = self._compiled
+        if compiled is not None and compiled.app is app and (
+            app is None or compiled.generation == app.generation
+        ):
             return
-        out = _CompiledRoutes()
+        self._app = app
+        out = _CompiledRoutes(app)
         self._flatten("", [], [], [], "", out)
         for bound in out.routes:
-            bound.bind()  # the full path and inherited dependencies are known only now
+            bound.bind(self._nodes)  # the full path and inherited dependencies are known only now
         for bound_ws in out.websocket_routes:
-            bound_ws.bind()
+            bound_ws.bind(self._nodes)
+            websocket_endpoint = build_websocket_endpoint(bound_ws, app)
+            if websocket_endpoint is not None:
+                out.websocket_endpoints[bound_ws] = websocket_endpoint
         entries: list[_PathEntry] = []
         for route in out.routes:
             candidate = _PathEntry(route)
@@ -293,7 +334,9 @@ class Router:
                 entries.append(entry)
             if route.template.is_static:
                 out.static[route.path] = entry
-            endpoint = _route_endpoint(route)
+            if route.path.endswith("/") and route.path != "/":
+                out.trailing_slash_routes = True
+            endpoint = build_endpoint(route, app)
             for method in route.methods:
                 if method in entry.endpoints:
                     raise ImproperlyConfigured(
@@ -308,8 +351,10 @@ class Router:
             allowed = sorted(set(entry.endpoints) | {"OPTIONS"})
             entry.allow = ", ".join(allowed)
             if "OPTIONS" not in entry.endpoints:
-                entry.endpoints["OPTIONS"] = _options_endpoint(self, entry.allow)
+                entry.endpoints["OPTIONS"] = around_app_middleware(_options_endpoint(self, entry.allow), app)
         out.mounts.sort(key=lambda item: len(item[0].prefix), reverse=True)
+        out.unmatched = around_app_middleware(self._answer_unmatched, app)
+        out.not_found = around_app_middleware(_not_found_endpoint(app), app)
         self._compiled = out
 
     @property
@@ -324,14 +369,33 @@ class Router:
         self.prepare()
         return list(self._compiled.websocket_routes)  # type: ignore[union-attr]
 
-    def url_for(self, name: str, **path_params: Any) -> str:
-        """The path of the route called ``name`` (``router_name.route_name`` inside a named
-        router), with ``path_params`` filled in."""
+    @property
+    def node_cache(self) -> NodeCache:
+        """The dependency nodes this router's routes share (read by app-scope start-up)."""
+        return self._nodes
+
+    def url_for(self, name: str, /, **path_params: Any) -> str:
+        """The path of the route called ``name``, with ``path_params`` filled in. Dots name
+        what contains it: ``"users.get_user"`` is route ``get_user`` of the router named
+        ``users``, or of the app mounted with ``name="users"`` (its path then starts with the
+        mount's prefix)."""
         self.prepare()
-        route = self._compiled.names.get(name)  # type: ignore[union-attr]
-        if route is None:
-            raise KeyError(f"No route named {name!r}")
-        return route.template.format(path_params)
+        compiled = self._compiled
+        assert compiled is not None
+        route = compiled.names.get(name)
+        if route is not None:
+            return route.template.format(path_params)
+        mount_name, dot, rest = name.partition(".")
+        if dot:
+            for mount, _ in compiled.mounts:
+                inner_url_for = getattr(mount.app, "url_for", None)
+                if mount.name == mount_name and callable(inner_url_for):
+                    try:
+                        inner = inner_url_for(rest, **path_params)
+                    except KeyError:
+                        continue
+                    return mount.prefix + str(inner)
+        raise KeyError(f"No route named {name!r}")
 
     def _allow_for(self, path: str) -> str:
         """Every method some route answers at ``path`` (the ``Allow`` of an automatic OPTIONS)."""
@@ -344,19 +408,19 @@ class Router:
         return ", ".join(sorted({m for e in matching for m in e.endpoints}))
 
     # ---------------------------------------------------------------- dispatching
-    def lookup(self, scope: Scope) -> RouteEndpoint | None:
+    def lookup(self, scope: Scope) -> HTTPHandler:
         """The endpoint answering this HTTP request: the route's (its path values are then put
         in ``scope``), or, when no route matches, one answering with a mounted app, 405, a
-        slash redirect or 404. ``None`` only while the table is not compiled (``dispatch``
-        compiles it).
+        slash redirect or 404. Compiles the table first if routes changed.
 
-        It is synchronous so that the app can await the endpoint itself: one coroutine frame
-        fewer per request than going through ``dispatch``. The result of the endpoint is what a
-        handler returns, not yet a response.
+        Synchronous, so that the app awaits the endpoint itself. The endpoint's result is what
+        a handler returns, not yet a response.
         """
         compiled = self._compiled
         if compiled is None:
-            return None
+            self.prepare()
+            compiled = self._compiled
+            assert compiled is not None
         path = routed_path(scope) if scope.get("root_path") else scope["path"]
         method = scope["method"]
         entry = compiled.static.get(path)
@@ -367,22 +431,65 @@ class Router:
         rejected: list[_PathEntry] = []
         found = compiled.trie.find(path, method, rejected)
         if found is None:
+            if not rejected and not compiled.mounts and not (
+                self.redirect_slashes and path != "/" and (path[-1] == "/" or compiled.trailing_slash_routes)
+            ):
+                return compiled.not_found  # type: ignore[return-value]
             # Routes at this path serving other methods (the 405's Allow). Always set on a
             # miss: a mounted app's scope is a copy of this one, and must not see ours.
             scope[_REJECTED_SCOPE_KEY] = rejected
-            return self._answer_unmatched
+            return compiled.unmatched  # type: ignore[return-value]
         entry, params = found
         scope["path_params"] = params
         return entry.endpoints[method]
 
+    def check_deployment(self, audit: Audit) -> None:
+        """``nexios check``: route-level limits and middleware, and the apps mounted here."""
+        self.prepare()
+        compiled = self._compiled
+        assert compiled is not None
+        for route in compiled.routes:
+            audit.check_limits(route.limits, f"route {route.path}")
+            for middleware in route.middleware:
+                audit.visit(middleware)
+        for mount, _ in compiled.mounts:
+            if callable(getattr(mount.app, "build", None)) and hasattr(mount.app, "config"):
+                audit.visit_app(mount.app, where=f"mounted at {mount.prefix}")
+            else:
+                audit.visit(mount.app)
+
+    def route_template(self, scope: Scope) -> str | None:
+        """The template of the route serving this request or WebSocket (``/users/{id:int}``),
+        for logs and traces: asked after the fact, only by them, so routing pays nothing for it.
+        A path that matches a route but not the method (405) names that route; a path served
+        by a mounted app gives the mount's prefix followed by that app's own answer (or
+        ``/{path:path}`` when it cannot say); ``None`` when nothing matches."""
+        compiled = self._compiled
+        if compiled is None:
+            return None
+        path = routed_path(scope) if scope.get("root_path") else scope["path"]
+        if scope["type"] == "websocket":
+            found_ws = compiled.websocket_trie.find(path, None, None)
+            if found_ws is not None:
+                return found_ws[0].path
+        else:
+            entry = compiled.static.get(path)
+            if entry is None or scope.get("method") not in entry.endpoints:
+                rejected: list[_PathEntry] = []
+                found = compiled.trie.find(path, scope.get("method", "GET"), rejected)
+                entry = found[0] if found is not None else (rejected[0] if rejected else entry)
+            if entry is not None:
+                return entry.template.path
+        for mount, _ in compiled.mounts:
+            prefix = mount.prefix
+            if path == prefix or path.startswith(prefix + "/") or prefix == "":
+                return prefix.rstrip("/") + _mounted_template(mount.app, scope, prefix)
+        return None
+
     async def dispatch(self, request: Request, response: Response) -> BaseResponse:
-        """Find and run the handler for ``request``: a route's, a mounted app, or the 404/405
-        answer (a customised 404 or 405 handler is reached by raising ``HTTPException``)."""
-        endpoint = self.lookup(request.scope)
-        if endpoint is None:
-            self.prepare()
-            endpoint = self.lookup(request.scope)
-        result = await endpoint(request, response)  # type: ignore[misc]
+        """Find and run the endpoint for ``request``, and return the response to send (for a
+        router serving on its own: an app awaits ``lookup``'s endpoint itself)."""
+        result = await self.lookup(request.scope)(request, response)
         return result if result is response else to_response(result, response)
 
     async def _answer_unmatched(self, request: Request, response: Response) -> BaseResponse:
@@ -414,20 +521,17 @@ class Router:
                 if query:
                     location += "?" + query_for_location(query)
                 return RedirectResponse(_relative(location), status_code=307)
-        handlers = getattr(scope.get("app"), "exception_handlers", None)
-        if handlers is not None and not handlers.handles(NotFoundException, 404):
-            # Nobody customises 404s: answer without raising (scanners make 404s common).
-            return http_exception_response(_NOT_FOUND)
-        raise NotFoundException()
+        return await compiled.not_found(request, response)  # type: ignore[misc,no-any-return]
 
     async def dispatch_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Find and run the WebSocket handler; close with 1000 before accepting when none
         matches (the server answers the handshake with 403)."""
-        from nexios_core.websocket import WebSocket
-        from nexios_core.websocket_origin import origin_is_allowed
+        from nexios_core import WebSocket, origin_is_allowed
 
-        self.prepare()
         compiled = self._compiled
+        if compiled is None:
+            self.prepare()
+            compiled = self._compiled
         path = routed_path(scope)
         found = compiled.websocket_trie.find(path, None, None)  # type: ignore[union-attr]
         if found is None:
@@ -436,13 +540,13 @@ class Router:
                     child = dict(scope)
                     child["root_path"] = (scope.get("root_path") or "") + mount.prefix
                     child["nexios.mount_path"] = path[len(mount.prefix):] or "/"
+                    child.setdefault("nexios.base_app", scope.get("app"))
                     await mount.app(child, receive, send)
                     return
             await websocket_close(receive, send, 1000)
             return
         route, params = found
-        app = scope.get("app")
-        default_origins = getattr(app, "websocket_allowed_origins", None)
+        default_origins = self._app.websocket_allowed_origins if self._app is not None else None
         allowed = route.allowed_origins if route.allowed_origins is not None else default_origins
         if not origin_is_allowed(scope, allowed):
             await websocket_close(receive, send, 1008)
@@ -450,6 +554,10 @@ class Router:
         scope["path_params"] = params
         if route.limits is not None:
             scope[LIMITS_SCOPE_KEY] = route.limits
+        endpoint = compiled.websocket_endpoints.get(route)  # type: ignore[union-attr]
+        if endpoint is not None:  # WebSocket middleware around the handler
+            await endpoint(WebSocket(scope, receive, send))
+            return
         plan = route.plan
         assert plan is not None  # bound by prepare()
         await plan(WebSocket(scope, receive, send), None, params)
@@ -473,8 +581,20 @@ class Router:
         return f"{type(self).__name__}(prefix={self.prefix!r})"
 
 
-class WSRouter(Router):
-    """A router meant for WebSocket routes (``app.mount_ws_router``); it is a ``Router``."""
+_ROUTE_OPTIONS = frozenset(inspect.signature(Route).parameters) - {"path", "handler", "methods"}
+
+
+def _new_route(path: str, handler: Callable[..., Awaitable[Any]], methods: Sequence[str] | None,
+               options: dict[str, Any]) -> Route:
+    # A misspelt option (`method=["POST"]`) must not register a GET route silently.
+    unknown = sorted(set(options) - _ROUTE_OPTIONS)
+    if unknown:
+        name = getattr(handler, "__qualname__", repr(handler))
+        raise TypeError(
+            f"Unknown route option(s) {', '.join(map(repr, unknown))} for {name} at {path!r}; "
+            f"known: {', '.join(sorted(_ROUTE_OPTIONS | {'methods'}))}"
+        )
+    return Route(path, handler, methods, **options)
 
 
 def _add_name(out: _CompiledRoutes, name_prefix: str, route: Route | WebSocketRoute) -> None:
@@ -482,71 +602,33 @@ def _add_name(out: _CompiledRoutes, name_prefix: str, route: Route | WebSocketRo
         out.names.setdefault(name_prefix + route.name, route)
 
 
-RouteEndpoint = HTTPHandler
-"""What a route answers with: the handler itself when it takes exactly ``(request, response)``, or
-its injection plan. ``dispatch`` turns the result into a response: one frame fewer per request
-than a wrapper around every handler."""
-
-
-def _route_endpoint(route: Route) -> RouteEndpoint:
-    plan = route.plan
-    assert plan is not None  # bound by prepare()
-    limits = route.limits
-    handler = plan.func
-    endpoint: RouteEndpoint
-
-    direct = plan.positional == ["request", "response"] and limits is None and not plan.guards
-    if direct and plan.is_trivial:
-        endpoint = handler  # `async def h(request, response)`
-    elif direct and plan.only_path_values:
-        # `async def h(request, response, user_id: int)`: the route's converters did the work.
-        path_values = tuple(plan.path_values)
-
-        async def with_path_values(request: Request, response: Response) -> Any:
-            params = request.scope["path_params"]
-            return await handler(request, response, **{name: params[key] for name, key in path_values})
-
-        endpoint = with_path_values
-    elif limits is None:
-        endpoint = plan  # `plan(request, response)` reads the path values from the scope
-    else:
-
-        async def with_limits(request: Request, response: Response) -> Any:
-            request.scope[LIMITS_SCOPE_KEY] = limits
-            return await plan(request, response)
-
-        endpoint = with_limits
-
-    endpoint = _validating_responses(route, endpoint)
-    middleware = [m() if isinstance(m, type) else m for m in route.middleware]
-    if not middleware:
-        return endpoint
-
-    async def responding(request: Request, response: Response) -> BaseResponse:
-        # What the middleware chain wraps must produce a response (`call_next` returns it).
-        result = await endpoint(request, response)
-        return result if result is response else to_response(result, response)
-
-    # `to_response` records a replacement response, so the chain needs no recording frame.
-    return compose(middleware, responding, endpoint_records=True)
-
-
-def _validating_responses(route: Route, endpoint: RouteEndpoint) -> RouteEndpoint:
-    """``endpoint``, its results checked against the route's response model (nexios_di's
-    validator, built at registration). Routes without one get ``endpoint`` itself: no cost."""
-    validate = route.response_validator
-    if validate is None:
-        return endpoint
-
-    async def validating(request: Request, response: Response) -> Any:
-        return validate(await endpoint(request, response))
-
-    return validating
-
-
 _REJECTED_SCOPE_KEY = "nexios.routing.rejected"
 """Where `lookup` leaves the routes that match the path but not the method, for the 405."""
-_NOT_FOUND = NotFoundException()
+_NOT_FOUND_BODY = jsoncodec.dumps({"detail": NotFoundException().detail})
+
+
+def _not_found_endpoint(app: AppView | None) -> HTTPHandler:
+    handlers = app.exception_handlers if app is not None else None
+
+    async def not_found(request: Request, response: Response) -> Any:
+        if handlers is None or handlers.handles(NotFoundException, 404):
+            raise NotFoundException()  # the app's 404 handler (or a router on its own) answers
+        # Nobody customises 404s: a prepared body, nothing raised (scanners make 404s common).
+        return response.send(_NOT_FOUND_BODY, "application/json", 404)
+
+    return not_found
+
+
+def _mounted_template(app: Any, scope: Scope, prefix: str) -> str:
+    # What a mounted app says about the path below its prefix, asked with the scope it gets.
+    describe = getattr(app, "route_template", None) or getattr(
+        getattr(app, "dispatcher", None), "route_template", None)
+    if describe is not None:
+        child = {**scope, "root_path": (scope.get("root_path") or "") + prefix}
+        template = describe(child)
+        if template is not None:
+            return template if template != "/" else ""
+    return "/{path:path}"
 
 
 def _options_endpoint(router: Router, allow: str) -> Endpoint:
@@ -562,7 +644,7 @@ def _mount_endpoint(mount: Mount, middleware: list[Any]) -> Endpoint:
     async def endpoint(request: Request, response: Response) -> BaseResponse:
         return MountedAppResponse(mount.app, mount.prefix, request)
 
-    return compose(middleware, endpoint) if middleware else endpoint
+    return compose(route_middleware(middleware), endpoint) if middleware else endpoint
 
 
 _PATH_SAFE = "/!$&'()*+,;=:@"
@@ -574,4 +656,4 @@ def _relative(location: str) -> str:
     return "/" + location.lstrip("/")
 
 
-__all__ = ["Router", "WSRouter"]
+__all__ = ["Router"]

@@ -5,30 +5,68 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from nexios_core.exceptions import ImproperlyConfigured
-from nexios_core.limits import Limits
-from nexios_core.types import ASGIApp
-from nexios_di import DependencyError, InjectionPlan
+from nexios_core import ASGIApp, ImproperlyConfigured, Limits, websocket_middleware_in
+from nexios_di import DependencyError, InjectionPlan, Kind, NodeCache
 from nexios_di.response_model import ResponseValidator, build_response_validator, response_model_for
 
 from .binding import build_plan
-from .paths import PathTemplate, parse_template
-
-
-def _early_plan(handler: Callable[..., Awaitable[Any]], converters: dict[str, Any],
-                dependencies: Sequence[Any], kind: Any) -> InjectionPlan | None:
-    try:
-        return build_plan(handler, converters, dependencies, kind)
-    except DependencyError:
-        # Perhaps a parameter of the router's prefix, which the route does not know yet:
-        # Router.add_route binds again with its prefix and raises if it still fails.
-        return None
-
+from .paths import PathTemplate, join_paths, parse_template
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
+EXTENSION_METHODS = frozenset({
+    # The IANA HTTP Method Registry (WebDAV, CalDAV, versioning...), and PURGE, which caches use.
+    "ACL", "BASELINE-CONTROL", "BIND", "CHECKIN", "CHECKOUT", "COPY", "LABEL", "LINK", "LOCK", "MERGE",
+    "MKACTIVITY", "MKCALENDAR", "MKCOL", "MKREDIRECTREF", "MKWORKSPACE", "MOVE", "ORDERPATCH", "PROPFIND",
+    "PROPPATCH", "PURGE", "QUERY", "REBIND", "REPORT", "SEARCH", "UNBIND", "UNCHECKOUT", "UNLINK", "UNLOCK",
+    "UPDATE", "UPDATEREDIRECTREF", "VERSION-CONTROL",
+})
+"""Methods a route may answer besides :data:`HTTP_METHODS`; any other name is taken for a typo."""
 
 
-class Route:
+class _HandlerRoute:
+    """What HTTP and WebSocket routes share: a path template, a handler bound to it through an
+    injection plan, and copies of the route under a router's prefix."""
+
+    kind: Kind = "http"
+    template: PathTemplate
+    path: str
+    handler: Callable[..., Awaitable[Any]]
+    dependencies: list[Any]
+    plan: InjectionPlan | None
+
+    def _bind_early(self) -> None:
+        # Fail at registration, not on the first request, if the handler cannot be bound. A
+        # parameter may still come from a router prefix declared later: then the error waits
+        # for `bind()`, which the router calls with the full path when it compiles.
+        try:
+            self.plan = build_plan(self.handler, self.template.param_converters, self.dependencies, self.kind)
+        except DependencyError:
+            self.plan = None
+
+    def check_with_prefix(self, prefix: str) -> None:
+        """Raise the registration error unless the handler binds under ``prefix``."""
+        converters = parse_template(join_paths(prefix, self.path)).param_converters
+        build_plan(self.handler, converters, self.dependencies, self.kind)
+
+    def bind(self, nodes: NodeCache | None = None) -> None:
+        """Build the final plan for the full path and inherited dependencies (router compile),
+        sharing dependency nodes through ``nodes`` (the app's)."""
+        self.plan = build_plan(self.handler, self.template.param_converters, self.dependencies,
+                               self.kind, nodes)
+
+    def copy_with_prefix(self, prefix: str, **inherited: Any) -> Any:
+        """A copy of this route under ``prefix`` (used when a router is mounted), with the
+        attributes in ``inherited`` (middleware, dependencies, tags of the routers above)."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.template = parse_template(join_paths(prefix, self.path))
+        clone.path = clone.template.path
+        for key, value in inherited.items():
+            setattr(clone, key, value)
+        return clone
+
+
+class Route(_HandlerRoute):
     """An HTTP route: ``Route("/users/{id:int}", handler, methods=["GET"], name="user")``.
 
     Besides routing, a route carries route-level ``middleware`` and ``dependencies``, ``limits``
@@ -76,15 +114,20 @@ class Route:
         openapi_extra: Mapping[str, Any] | None = None,
         response_model: Any = None,
         validate_response: bool = True,
-        **extra: Any,
     ) -> None:
         self.template: PathTemplate = parse_template(path)
         self.path = self.template.path
+        self.raw_path = path
+        """The path as written for this route (``path`` becomes the full path, router prefixes
+        included, once the route is mounted)."""
         self.handler = handler
         upper = [m.upper() for m in (methods or ["GET"])]
-        unknown = [m for m in upper if m not in HTTP_METHODS]
+        unknown = [m for m in upper if m not in HTTP_METHODS and m not in EXTENSION_METHODS]
         if unknown:
-            raise ImproperlyConfigured(f"Unknown HTTP method(s) {unknown} for route {path!r}")
+            raise ImproperlyConfigured(
+                f"Unknown HTTP method(s) {unknown} for route {path!r}: use {', '.join(HTTP_METHODS)}, "
+                "or a registered extension method (PURGE, PROPFIND...)"
+            )
         self.methods: tuple[str, ...] = tuple(dict.fromkeys(upper))
         self.name = name if name is not None else getattr(handler, "__name__", None)
         self.summary = summary
@@ -111,47 +154,27 @@ class Route:
             build_response_validator(self.response_model, handler)
             if self.response_model is not None and validate_response else None
         )
-        self.extra = extra
-        # Fail at registration, not on the first request, if the handler cannot be bound. A
-        # parameter may still come from a router prefix declared later: then the error waits
-        # for `bind()`, which the router calls with the full path when it compiles.
-        self.plan = _early_plan(handler, self.template.param_converters, self.dependencies, "http")
+        self._bind_early()
 
-    def check_with_prefix(self, prefix: str) -> None:
-        """Raise the registration error unless the handler binds under ``prefix``."""
-        from .paths import join_paths
-
-        converters = parse_template(join_paths(prefix, self.path)).param_converters
-        build_plan(self.handler, converters, self.dependencies, "http")
-
-    def bind(self) -> None:
-        """Build the final plan for the full path and inherited dependencies (router compile)."""
-        self.plan = build_plan(self.handler, self.template.param_converters, self.dependencies, "http")
-
-    def copy_with_prefix(self, prefix: str, **inherited: Any) -> Route:
-        """A copy of this route under ``prefix`` (used when a router is mounted)."""
-        from .paths import join_paths
-
-        clone = object.__new__(Route)
-        clone.__dict__.update(self.__dict__)
-        clone.template = parse_template(join_paths(prefix, self.path))
-        clone.path = clone.template.path
-        for key, value in inherited.items():
-            setattr(clone, key, value)
-        return clone
+    def url_path_for(self, name: str, /, **path_params: Any) -> str:
+        """This route's path with ``path_params`` filled in, if ``name`` is its name (else
+        ``KeyError``)."""
+        if name != self.name:
+            raise KeyError(f"Route {self.path!r} is not named {name!r}")
+        return self.template.format(path_params)
 
     def __repr__(self) -> str:
         return f"Route({self.path!r}, methods={list(self.methods)}, name={self.name!r})"
 
 
-Routes = Route
-"""The documented name for list-style route tables (``Routes(path, handler, methods=[...])``)."""
-
-
-class WebSocketRoute:
+class WebSocketRoute(_HandlerRoute):
     """A WebSocket route: ``WebSocketRoute("/chat/{room}", handler)``; the handler gets the
     ``WebSocket`` first and path parameters by name. ``allowed_origins`` overrides the app's
-    origin policy for this route (``None``: same origin only, or no ``Origin`` header)."""
+    origin policy for this route (``None``: same origin only, or no ``Origin`` header).
+    ``middleware`` runs around the handler: ``async def mw(websocket, call_next)`` functions, and
+    HTTP middleware that also serves WebSockets (see ``nexios_core.websocket_middleware``)."""
+
+    kind: Kind = "websocket"
 
     def __init__(
         self,
@@ -162,6 +185,7 @@ class WebSocketRoute:
         allowed_origins: Sequence[str] | None = None,
         limits: Limits | None = None,
         dependencies: Sequence[Any] | None = None,
+        middleware: Sequence[Any] | None = None,
     ) -> None:
         self.template = parse_template(path)
         self.path = self.template.path
@@ -170,36 +194,24 @@ class WebSocketRoute:
         self.allowed_origins = list(allowed_origins) if allowed_origins is not None else None
         self.limits = limits
         self.dependencies: list[Any] = list(dependencies or ())
-        self.plan = _early_plan(handler, self.template.param_converters, self.dependencies, "websocket")
+        self.middleware: list[Any] = list(middleware or ())
+        for item in self.middleware:
+            if not websocket_middleware_in([item]):
+                raise ImproperlyConfigured(
+                    f"{item!r} cannot run on a WebSocket route {path!r}: write async def mw(websocket, "
+                    "call_next), or give an HTTP middleware a handle_websocket(websocket, call_next) method"
+                )
+        self._bind_early()
 
-    def check_with_prefix(self, prefix: str) -> None:
-        """Raise the registration error unless the handler binds under ``prefix``."""
-        from .paths import join_paths
-
-        converters = parse_template(join_paths(prefix, self.path)).param_converters
-        build_plan(self.handler, converters, self.dependencies, "websocket")
-
-    def bind(self) -> None:
-        """Build the final plan for the full path and inherited dependencies (router compile)."""
-        self.plan = build_plan(self.handler, self.template.param_converters, self.dependencies,
-                               "websocket")
+    def bind(self, nodes: NodeCache | None = None) -> None:
+        """Build the final plan; the handler must take the WebSocket first."""
+        super().bind(nodes)
+        assert self.plan is not None
         if self.plan.positional != ["websocket"]:
             raise ImproperlyConfigured(
                 f"WebSocket handler {getattr(self.handler, '__qualname__', self.handler)!r} must "
                 "take the websocket as its first argument"
             )
-
-    def copy_with_prefix(self, prefix: str, **inherited: Any) -> WebSocketRoute:
-        """A copy of this route under ``prefix``."""
-        from .paths import join_paths
-
-        clone = object.__new__(WebSocketRoute)
-        clone.__dict__.update(self.__dict__)
-        clone.template = parse_template(join_paths(prefix, self.path))
-        clone.path = clone.template.path
-        for key, value in inherited.items():
-            setattr(clone, key, value)
-        return clone
 
     def __repr__(self) -> str:
         return f"WebSocketRoute({self.path!r}, name={self.name!r})"
@@ -221,4 +233,4 @@ class Mount:
         return f"Mount({self.prefix!r}, {self.app!r})"
 
 
-__all__ = ["HTTP_METHODS", "Mount", "Route", "Routes", "WebSocketRoute"]
+__all__ = ["EXTENSION_METHODS", "HTTP_METHODS", "Mount", "Route", "WebSocketRoute"]

@@ -20,7 +20,7 @@ from .interface import (
     new_session_id,
 )
 from .middleware import SessionMiddleware
-from .session import BaseSessionInterface, Session
+from .session import Session
 from .settings import SessionSettings
 from .signed_cookies import SignedSessionManager
 
@@ -39,7 +39,6 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DEFAULT_MAX_AGE",
-    "BaseSessionInterface",
     "CookieSessionBackend",
     "FileSessionManager",
     "RedisSessionManager",

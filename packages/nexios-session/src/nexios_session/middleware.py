@@ -5,7 +5,8 @@ handler first touches ``request.session``: only then is the cookie verified. Wit
 backend the session is fetched before the handler runs, and only when the request carries a
 session cookie whose signed id checks out (a forged or unknown cookie never reaches the store).
 After the handler, the cookie is sent only when the session changed; a session that was read
-adds ``Vary: Cookie`` so caches keep one user's page from another.
+adds ``Vary: Cookie`` so caches keep one user's page from another. A WebSocket connection gets
+the session of its handshake as ``websocket.session`` (:meth:`SessionMiddleware.handle_websocket`).
 """
 
 from __future__ import annotations
@@ -15,23 +16,32 @@ import logging
 import re
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from itsdangerous import BadData, Signer
 
-from nexios_core.config import get_config
-from nexios_core.cookies import format_set_cookie
-from nexios_core.exceptions import ImproperlyConfigured
-from nexios_core.middleware.base import BaseMiddleware
-from nexios_core.middleware.chain import CallNext
-from nexios_core.request import Request
-from nexios_core.responses import BaseResponse, Response
+from nexios_core import (
+    BaseMiddleware,
+    BaseResponse,
+    CallNext,
+    HTTPConnection,
+    ImproperlyConfigured,
+    MakeConfig,
+    Request,
+    Response,
+    WebSocket,
+    WebSocketCallNext,
+    format_set_cookie,
+)
 
 from .exceptions import SessionCookieTooLarge
 from .interface import CookieSessionBackend, SessionBackend, is_valid_session_id
-from .session import BaseSessionInterface
+from .session import Session
 from .settings import Backend, SessionSettings
 from .signed_cookies import SecretKey
+
+if TYPE_CHECKING:
+    from nexios_core.checks import Audit
 
 logger = logging.getLogger("nexios.session")
 
@@ -58,6 +68,10 @@ class SessionMiddleware(BaseMiddleware):
     :mod:`nexios_session.settings`); options given here override them. The app refuses to start
     without a secret key.
     """
+
+    session_class: ClassVar[type[Session]] = Session
+    """The class of ``request.session``: a subclass may add methods to it (it must keep the
+    constructor of :class:`~nexios_session.session.Session`)."""
 
     def __init__(
         self,
@@ -95,7 +109,7 @@ class SessionMiddleware(BaseMiddleware):
             return
         config = getattr(app, "config", None)
         if config is None:
-            config = get_config()
+            config = MakeConfig()
         secret_key = self._secret_key if self._secret_key is not None else config.get("secret_key")
         if not secret_key:
             raise ImproperlyConfigured(_MISSING_SECRET)
@@ -106,6 +120,29 @@ class SessionMiddleware(BaseMiddleware):
         on_shutdown = getattr(app, "on_shutdown", None)
         if callable(aclose) and callable(on_shutdown):
             on_shutdown(aclose)  # a backend that opened connections closes them with the app
+
+    def check_deployment(self, audit: Audit) -> None:
+        """``nexios check``: the session cookie's ``Secure`` flag, and a key given here."""
+        if self._secret_key is not None:
+            audit.check_secret(self._secret_key, "SessionMiddleware(secret_key=...)")
+        settings = self._settings
+        if settings is None:  # set-up failed: the audit reports that the app does not start
+            return
+        fix = "set session secure=True (config.session = {'secure': True}, or SessionMiddleware(secure=True))"
+        if settings.secure is False:
+            if audit.https is False:
+                return
+            message = "the session cookie is sent without Secure"
+            if audit.https:
+                audit.error("session-cookie-secure", message + " although the app is served over https: "
+                            "a single http:// request leaks it", fix=fix)
+            else:
+                audit.warning("session-cookie-secure", message + " (served over https? say so with "
+                              "nexios check --https)", fix=fix)
+        elif settings.secure is None and audit.https:
+            audit.warning("session-cookie-secure", "the session cookie gets Secure only on requests that "
+                          "arrive as https: behind a TLS-terminating proxy they arrive as http unless the "
+                          "proxy headers are trusted (uvicorn --proxy-headers --forwarded-allow-ips)", fix=fix)
 
     def _install(self, settings: SessionSettings, backend: Backend, secret_key: SecretKey) -> None:
         if isinstance(backend, CookieSessionBackend):
@@ -137,7 +174,7 @@ class SessionMiddleware(BaseMiddleware):
             self.setup(request.app)
             settings = self.settings
         if self._cookie_backend is not None:
-            session = BaseSessionInterface(
+            session = self.session_class(
                 max_age=settings.max_age, loader=partial(self._decode_cookie, request)
             )
         else:
@@ -148,7 +185,45 @@ class SessionMiddleware(BaseMiddleware):
             await self._commit(request, session, outgoing, settings)
         return outgoing
 
-    def _decode_cookie(self, request: Request) -> tuple[str, dict[str, Any]] | None:
+    async def handle_websocket(self, websocket: WebSocket, call_next: WebSocketCallNext) -> None:
+        """``websocket.session``: the session of the handshake's cookie, for the whole connection.
+
+        No cookie can be set once the handshake is over, so changes are kept only where the
+        client already holds the session's id: with a server-side backend (file, Redis), they
+        are saved when the handler returns. Changes to a signed-cookie session, or to a session
+        the client has no cookie for yet, are dropped with a warning: change those over HTTP.
+        """
+        settings = self._settings
+        if settings is None:
+            self.setup(websocket.app)
+            settings = self.settings
+        if self._cookie_backend is not None:
+            session = self.session_class(max_age=settings.max_age, loader=partial(self._decode_cookie, websocket))
+        else:
+            session = await self._fetch(websocket, settings)
+        websocket.scope["session"] = session
+        try:
+            await call_next()
+        finally:
+            if session.modified:
+                await self._save_after_websocket(session, settings)
+
+    async def _save_after_websocket(self, session: Session, settings: SessionSettings) -> None:
+        stale_ids, data, held_id = session.pending_write()
+        store = self._store
+        if store is None or held_id is None or stale_ids:
+            logger.warning(
+                "Session changes made during a WebSocket connection were dropped: the client "
+                "cannot receive a new session cookie after the handshake (use a server-side "
+                "session backend, and change new sessions over HTTP)"
+            )
+            return
+        if data:
+            await store.save(held_id, data, settings.max_age)
+        else:
+            await store.delete(held_id)
+
+    def _decode_cookie(self, request: HTTPConnection) -> tuple[str, dict[str, Any]] | None:
         settings = self.settings
         value = request.cookies.get(settings.cookie_name)
         if not value:
@@ -156,14 +231,14 @@ class SessionMiddleware(BaseMiddleware):
         assert self._cookie_backend is not None
         return self._cookie_backend.decode(value, settings.max_age)
 
-    async def _fetch(self, request: Request, settings: SessionSettings) -> BaseSessionInterface:
+    async def _fetch(self, request: HTTPConnection, settings: SessionSettings) -> Session:
         session_id = self._unsign_id(request.cookies.get(settings.cookie_name))
         if session_id is not None:
             assert self._store is not None
             data = await self._store.load(session_id)
             if isinstance(data, dict):
-                return BaseSessionInterface(data, session_id=session_id, max_age=settings.max_age)
-        return BaseSessionInterface(max_age=settings.max_age)
+                return self.session_class(data, session_id=session_id, max_age=settings.max_age)
+        return self.session_class(max_age=settings.max_age)
 
     def _unsign_id(self, cookie: str | None) -> str | None:
         if not cookie or self._id_signer is None or not _SIGNED_ID.fullmatch(cookie):
@@ -175,21 +250,21 @@ class SessionMiddleware(BaseMiddleware):
         return session_id if is_valid_session_id(session_id) else None
 
     async def _commit(
-        self, request: Request, session: BaseSessionInterface, outgoing: BaseResponse,
+        self, request: Request, session: Session, outgoing: BaseResponse,
         settings: SessionSettings,
     ) -> None:
         outgoing.headers.add_vary_header("Cookie")
         store = self._store
+        stale_ids, data, held_id = session.pending_write()
         if store is not None:
-            for stale_id in session._stale_ids:
+            for stale_id in stale_ids:
                 await store.delete(stale_id)
-        data = session._data
         if not session.modified and not (settings.refresh_each_request and data):
             return
         if not data:
             # An empty session is no session: drop the record and tell the client to forget it.
-            if store is not None and session._session_id is not None:
-                await store.delete(session._session_id)
+            if store is not None and held_id is not None:
+                await store.delete(held_id)
             if settings.cookie_name in request.cookies:
                 outgoing.delete_cookie(
                     settings.cookie_name, path=settings.path, domain=settings.domain,

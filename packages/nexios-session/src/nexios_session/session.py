@@ -18,7 +18,7 @@ SessionLoader = Callable[[], "tuple[str, dict[str, Any]] | None"]
 """Called once, on first use: the ``(session_id, data)`` the request brought, or ``None``."""
 
 
-class BaseSessionInterface(MutableMapping[str, Any]):
+class Session(MutableMapping[str, Any]):
     """A dict-like session.
 
     Changes are tracked through the mapping methods: ``session["cart"] = cart`` marks the session
@@ -61,6 +61,12 @@ class BaseSessionInterface(MutableMapping[str, Any]):
                 self._session_id, self._data = loaded[0], dict(loaded[1])
         self.accessed = True
         return self._data
+
+    def pending_write(self) -> tuple[list[str], dict[str, Any], str | None]:
+        """What the middleware persists when the response goes out, without loading anything:
+        the ids whose server-side records must be deleted, the data as it stands (unloaded:
+        what the session was created with), and the id the client holds, if any."""
+        return self._stale_ids, self._data, self._session_id
 
     @property
     def loaded(self) -> bool:
@@ -154,10 +160,6 @@ class BaseSessionInterface(MutableMapping[str, Any]):
         """Seconds the session lives after it is saved (the configured ``max_age``)."""
         return self._max_age
 
-    def get_expiry_age(self) -> int:
-        """Seconds the session lives once saved (``max_age``)."""
-        return self._max_age
-
     def get_expiry(self) -> datetime:
         """When the session expires if it is saved by this request (UTC)."""
         return datetime.now(timezone.utc) + timedelta(seconds=self._max_age)
@@ -167,32 +169,6 @@ class BaseSessionInterface(MutableMapping[str, Any]):
         """Whether the response must carry a ``Set-Cookie`` for this session."""
         return self.modified
 
-    # ---------------------------------------------------------------- Nexios 2.x names
-    def set_session(self, key: str, value: Any) -> None:
-        """``session[key] = value``."""
-        self[key] = value
-
-    def get_session(self, key: str, default: Any = None) -> Any:
-        """``session.get(key, default)``."""
-        return self.get(key, default)
-
-    def delete_session(self, key: str) -> None:
-        """Remove ``key`` if present (no error when it is not)."""
-        data = self._load()
-        if key in data:
-            del data[key]
-            self.modified = True
-
-    def get_all(self) -> ItemsView[str, Any]:
-        """``session.items()``."""
-        return self.items()
-
-    def is_empty(self) -> bool:
-        """Whether the session holds no data."""
-        return not self._load()
-
-    get_expiration_time = get_expiry
-
     def __repr__(self) -> str:
         if not self.loaded:
             return f"<{type(self).__name__} (not loaded)>"
@@ -200,7 +176,4 @@ class BaseSessionInterface(MutableMapping[str, Any]):
         return f"<{type(self).__name__} keys={sorted(self._data)!r}>"
 
 
-Session = BaseSessionInterface
-"""Short name for :class:`BaseSessionInterface`."""
-
-__all__ = ["BaseSessionInterface", "Session", "SessionLoader"]
+__all__ = ["Session", "SessionLoader"]

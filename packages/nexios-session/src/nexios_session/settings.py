@@ -13,7 +13,7 @@ key                          default             meaning
 ``httponly``                 ``True``            cookie ``HttpOnly``
 ``samesite``                 ``"lax"``           ``"lax"``, ``"strict"``, ``"none"`` or ``None``
 ``partitioned``              ``False``           cookie ``Partitioned`` (CHIPS)
-``max_age`` (or ``expiry``)  ``1209600`` (14 d)  seconds a session lives after its last save
+``max_age``                  ``1209600`` (14 d)  seconds a session lives after its last save
 ``refresh_each_request``     ``False``           save (and extend) the session on every use
 ``backend``                  ``"signed_cookie"`` ``"signed_cookie"``, ``"file"``, ``"redis"``, a
                                                  backend class, or a backend instance
@@ -22,10 +22,8 @@ key                          default             meaning
                                                  ``{"directory": "/var/lib/app/sessions"}``)
 ============================ =================== ==================================================
 
-The Nexios 2.x names (``session_cookie_name``, ``session_cookie_secure``...,
-``session_expiration_time``, ``session_refresh_each_request``, ``manager``, ``session_file_name``)
-are accepted too. An unknown key is refused at start-up, so a typo cannot silently leave a default
-in force.
+An unknown key is refused at start-up, so a typo cannot silently leave a default in force. (The
+``nexios`` facade translates upstream Nexios's key names into these before the check.)
 """
 
 from __future__ import annotations
@@ -42,21 +40,6 @@ from .signed_cookies import SecretKey, SignedSessionManager
 
 Backend = SessionBackend | CookieSessionBackend
 
-_ALIASES = {
-    "expiry": "max_age",
-    "session_cookie_name": "cookie_name",
-    "session_cookie_path": "path",
-    "session_cookie_domain": "domain",
-    "session_cookie_secure": "secure",
-    "session_cookie_httponly": "httponly",
-    "session_cookie_samesite": "samesite",
-    "session_cookie_partitioned": "partitioned",
-    "session_expiration_time": "max_age",
-    "session_refresh_each_request": "refresh_each_request",
-    "manager": "backend",
-}
-# Accepted for 2.x compatibility, without effect: sessions always last ``max_age``.
-_IGNORED = frozenset({"session_permanent"})
 _SIGNED_COOKIE_NAMES = frozenset({"signed_cookie", "signed_cookies", "cookie"})
 
 
@@ -82,12 +65,9 @@ class SessionSettings:
         values: dict[str, Any] = {}
         known = set(cls.__dataclass_fields__)
         for key, value in (section or {}).items():
-            if key in _IGNORED or value is None:
+            if value is None:
                 continue
-            if key == "session_file_name":  # 2.x: the directory of the file backend
-                values.setdefault("backend_options", {}).setdefault("directory", value)
-                continue
-            name = _ALIASES.get(key, key)
+            name = key
             if name not in known:
                 raise ImproperlyConfigured(
                     f"Unknown session setting {key!r}; known settings: {', '.join(sorted(known))}"

@@ -8,8 +8,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from nexios_core import MakeConfig
 from nexios_di import Context, Depend
-from nexios_routing import Group, Router, Routes, WSRouter
 
+from ._compat.routing import Group, Router, Routes, WSRouter
 from .application import NexiosApp, get_application
 
 try:

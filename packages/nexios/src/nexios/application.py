@@ -11,20 +11,30 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from nexios_core.app import App, Hook, Lifespan
-from nexios_core.channels import ChannelLayer
-from nexios_core.config import MakeConfig
-from nexios_core.errors import ExceptionHandler, ExceptionKey
-from nexios_core.limits import Limits
-from nexios_core.types import ASGIApp
+from nexios_core import (
+    App,
+    ASGIApp,
+    ChannelLayer,
+    ExceptionHandler,
+    ExceptionKey,
+    Hook,
+    Lifespan,
+    Limits,
+    MakeConfig,
+)
 from nexios_di import close_app_scope, start_app_scope
 from nexios_openapi import OpenAPI
-from nexios_routing import Mount, Route, Router, WebSocketRoute
+from nexios_routing import Mount, Route, WebSocketRoute
+
+from ._compat.app import UpstreamApp
+from ._compat.config import remember_app_config
+from ._compat.config_keys import translate_upstream_config
+from ._compat.routing import Router
 
 _F = TypeVar("_F", bound=Callable[..., Awaitable[Any]])
 
 
-class NexiosApp(App):
+class NexiosApp(UpstreamApp, App):
     """A Nexios application. ``get_application(**options)`` builds one with the same options.
 
     ``title``, ``version`` and ``description`` describe the API in its OpenAPI document, served
@@ -32,7 +42,15 @@ class NexiosApp(App):
     the config's ``openapi`` section, as upstream Nexios did); ``dependencies`` run for
     every route; ``websocket_allowed_origins`` is the default WebSocket origin policy (``None``:
     same origin, or no ``Origin`` header; ``["*"]``: any); ``channel_layer`` carries WebSocket
-    group messages (in process by default; ``RedisChannelLayer`` for several workers).
+    group messages (in process by default; ``RedisChannelLayer`` for several workers);
+    ``thread_pool_size`` bounds how many plain ``def`` handlers run at once in worker threads.
+    ``server_error_handler(request, response, exc)`` answers unhandled errors (the 500).
+    ``echo_request_id=False`` stops adding ``X-Request-ID`` to every response (see
+    ``docs/operations.md``).
+
+    Upstream Nexios's method names and settings keys are accepted too (``app.register``,
+    ``app.wrap_asgi``, ``config.session = {"session_cookie_name": ...}``...): see
+    ``docs/migrating.md``.
     """
 
     def __init__(
@@ -55,6 +73,9 @@ class NexiosApp(App):
         redirect_slashes: bool = True,
         channel_layer: ChannelLayer | None = None,
         openapi: OpenAPI | bool = True,
+        thread_pool_size: int | None = None,
+        server_error_handler: ExceptionHandler | None = None,
+        echo_request_id: bool = True,
     ) -> None:
         self.router = Router(routes=routes, dependencies=dependencies,
                              redirect_slashes=redirect_slashes)
@@ -63,7 +84,11 @@ class NexiosApp(App):
             exception_handlers=exception_handlers, on_startup=on_startup,
             on_shutdown=on_shutdown, lifespan=lifespan, limits=limits,
             websocket_allowed_origins=websocket_allowed_origins, channel_layer=channel_layer,
+            thread_pool_size=thread_pool_size, echo_request_id=echo_request_id,
         )
+        remember_app_config(self.config)  # upstream's get_config() outside a request
+        if server_error_handler is not None:
+            self.add_exception_handler(500, server_error_handler)
         self.title = title
         self.version = version
         self.description = description
@@ -79,10 +104,17 @@ class NexiosApp(App):
         self._serve_docs = openapi is not False
 
     def build(self) -> None:
-        """Assemble the request path (at start-up), the docs routes included unless turned off."""
+        """Assemble the request path (at start-up), the docs routes included unless turned off.
+        Upstream Nexios's settings keys are translated first (and unsafe ones refused)."""
+        translate_upstream_config(self.config, self.http_middleware)
         if self._serve_docs:
             self.docs.setup(self)
         super().build()
+
+    def check_deployment(self, audit: Any) -> None:
+        """``nexios check``: the docs pages this app serves (see :mod:`nexios_core.checks`)."""
+        if self._serve_docs:
+            audit.visit(self.docs)
 
     def openapi(self) -> dict[str, Any]:
         """The app's OpenAPI 3.1 document (built on first use, then cached)."""
@@ -104,8 +136,9 @@ class NexiosApp(App):
             await close_app_scope(self)
 
     # Route registration: the root router's methods, so `@app.get(...)` reads like Express.
-    def route(self, path: str, methods: Sequence[str] | None = None, **options: Any) -> Callable[[_F], _F]:
-        """Decorator: a handler for ``path`` and ``methods`` (default GET)."""
+    def route(self, path: str, methods: str | Sequence[str] | None = None, **options: Any) -> Callable[[_F], _F]:
+        """Decorator: a handler for ``path`` and ``methods`` (default GET; one method may be a
+        string)."""
         return self.router.route(path, methods, **options)
 
     def get(self, path: str, **options: Any) -> Callable[[_F], _F]:
@@ -136,40 +169,32 @@ class NexiosApp(App):
         """Decorator for an explicit OPTIONS route."""
         return self.router.options(path, **options)
 
-    def add_route(self, route: Route | str, handler: Callable[..., Awaitable[Any]] | None = None,
-                  methods: Sequence[str] | None = None, **options: Any) -> Any:
-        """Add a ``Route``/``Routes`` object, or ``path, handler, methods=[...]``."""
-        return self.router.add_route(route, handler, methods, **options)
+    def add_route(self, route: Any = None, path: Any = None, methods: str | Sequence[str] | None = None,
+                  handler: Callable[..., Awaitable[Any]] | None = None, **options: Any) -> Any:
+        """Add a ``Route``/``Routes``/``Router``/``Group`` object, or a route given as
+        ``add_route(path, handler, methods=[...])`` or ``add_route(path=..., handler=...)``."""
+        return self.router.add_route(route, path, methods, handler, **options)
 
-    def ws_route(self, path: str, **options: Any) -> Callable[[_F], _F]:
-        """Decorator for a WebSocket route."""
-        return self.router.ws_route(path, **options)
-
-    websocket = ws_route
+    def websocket(self, path: str, **options: Any) -> Callable[[_F], _F]:
+        """Decorator for a WebSocket route (``async def handler(websocket, **path_params)``)."""
+        return self.router.websocket(path, **options)
 
     def add_ws_route(self, route: WebSocketRoute | str,
                      handler: Callable[..., Awaitable[Any]] | None = None, **options: Any) -> WebSocketRoute:
         """Add a WebSocket route."""
         return self.router.add_ws_route(route, handler, **options)
 
-    def mount_router(self, router: Router, prefix: str | None = None) -> None:
+    def mount_router(self, router: Any, prefix: Any = None) -> None:
         """Serve a ``Router``'s routes (under its prefix, or ``prefix``)."""
         self.router.mount_router(router, prefix)
 
-    def mount_ws_router(self, router: Router, prefix: str | None = None) -> None:
-        """Serve a ``WSRouter``'s WebSocket routes."""
-        self.router.mount_router(router, prefix)
-
-    def register(self, app: ASGIApp, prefix: str = "", name: str | None = None) -> Mount:
-        """Serve any ASGI app under ``prefix``."""
-        return self.router.register(app, prefix, name)
-
     def mount(self, prefix: str, app: ASGIApp, name: str | None = None) -> Mount:
-        """Serve any ASGI app under ``prefix`` (prefix first)."""
+        """Serve any ASGI app under ``prefix``."""
         return self.router.mount(prefix, app, name)
 
-    def url_for(self, name: str, **path_params: Any) -> str:
-        """The path of the route called ``name``."""
+    def url_for(self, name: str, /, **path_params: Any) -> str:
+        """The path of the route called ``name`` (``"v1.user"`` for a route of a router named
+        ``v1``)."""
         return self.router.url_for(name, **path_params)
 
     @property

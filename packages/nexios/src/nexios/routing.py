@@ -1,14 +1,21 @@
-"""``nexios.routing``: routers, route objects, groups and converters."""
+"""``nexios.routing``: routers, route objects, groups and converters.
 
-from nexios_routing import (
-    Group,
-    Mount,
-    Route,
-    Router,
-    Routes,
-    WebSocketRoute,
-    WSRouter,
-    register_converter,
-)
+``Router``, ``Group``, ``Routes`` and ``WSRouter`` are the ``nexios_routing`` classes with upstream
+Nexios's spellings accepted too (see :mod:`nexios._compat.routing`).
+"""
 
-__all__ = ["Group", "Mount", "Route", "Router", "Routes", "WSRouter", "WebSocketRoute", "register_converter"]
+from nexios_routing import Mount, Route, WebSocketRoute, register_converter
+
+from ._compat.routing import Group, Router, Routes, WebsocketRoutes, WSRouter
+
+__all__ = [
+    "Group",
+    "Mount",
+    "Route",
+    "Router",
+    "Routes",
+    "WSRouter",
+    "WebSocketRoute",
+    "WebsocketRoutes",
+    "register_converter",
+]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:
     import jwt
@@ -27,6 +27,9 @@ from nexios_core import ImproperlyConfigured, Request
 from .._calls import call_hook
 from ..users import SimpleUser, is_authenticated, user_scopes
 from .base import AuthResult
+
+if TYPE_CHECKING:
+    from nexios_core.checks import Audit
 
 logger = logging.getLogger("nexios.auth")
 
@@ -131,6 +134,10 @@ def token_scopes(claims: Mapping[str, Any], claim: str) -> frozenset[str] | None
 
 
 _NO_KEY = "JWTAuthBackend needs a key: pass secret_key=... or set config.secret_key"
+_NO_ALGORITHMS = (
+    "JWTAuthBackend needs the list of algorithms tokens may be signed with (a token must not "
+    "choose its own): pass algorithms=['HS256'] or set config.jwt_algorithms=['HS256']"
+)
 
 
 class JWTUser(SimpleUser):
@@ -145,8 +152,10 @@ class JWTUser(SimpleUser):
 class JWTAuthBackend:
     """Authenticates ``Authorization: Bearer <jwt>`` requests.
 
-    ``algorithms`` is required (see :func:`check_algorithms`). ``secret_key`` is the HMAC secret
-    or the public key; when omitted, the app's ``config.secret_key`` is used (read at start-up).
+    ``algorithms`` is the allowlist of signing algorithms (see :func:`check_algorithms`); when
+    omitted, the app's ``config.jwt_algorithms`` is used, and without either the app refuses to
+    start. ``secret_key`` is the HMAC secret or the public key; when omitted, the app's
+    ``config.secret_key`` is used (both read at start-up).
     ``issuer``, ``audience`` and ``leeway`` (clock skew, in seconds) tighten verification.
     ``user_loader(claims)`` (sync or async) maps verified claims to a user, ``None`` meaning
     "no such user"; without one the user is a :class:`JWTUser` named by ``sub``. Scopes come from
@@ -160,7 +169,7 @@ class JWTAuthBackend:
         self,
         secret_key: Key | None = None,
         *,
-        algorithms: str | Sequence[str],
+        algorithms: str | Sequence[str] | None = None,
         issuer: str | Sequence[str] | None = None,
         audience: str | Iterable[str] | None = None,
         leeway: float | timedelta = 0,
@@ -169,7 +178,9 @@ class JWTAuthBackend:
         required_claims: Iterable[str] = (),
         name: str = "jwt",
     ) -> None:
-        self.algorithms = check_algorithms(algorithms)
+        self.algorithms: tuple[str, ...] | None = (
+            check_algorithms(algorithms) if algorithms is not None else None
+        )
         self.secret_key = secret_key
         self.issuer = issuer
         self.audience = audience
@@ -179,19 +190,40 @@ class JWTAuthBackend:
         self.required_claims = tuple(required_claims)
         self.name = name
 
+    def check_deployment(self, audit: Audit) -> None:
+        """``nexios check``: tokens accepted without an audience or issuer check, and the HMAC
+        secret's strength."""
+        if self.audience is None:
+            audit.warning("jwt-audience", f"JWT backend {self.name!r} checks no audience: a token this key "
+                          "signed for another service is accepted here", fix="JWTAuthBackend(audience='my-api')")
+        if self.issuer is None:
+            audit.warning("jwt-issuer", f"JWT backend {self.name!r} checks no issuer: tokens from any issuer "
+                          "sharing the key are accepted", fix="JWTAuthBackend(issuer='https://auth.example.com')")
+        if isinstance(self.secret_key, (str, bytes)) and any(a.startswith("HS") for a in self.algorithms or ()):
+            if self.secret_key is not audit.config.get("secret_key"):
+                audit.check_secret(self.secret_key, f"the JWT backend {self.name!r} secret_key")
+
     def setup(self, app: Any) -> None:
-        """Fall back to the app's ``config.secret_key``; refuse to start without a key."""
+        """Fall back to the app's ``config.secret_key`` and ``config.jwt_algorithms``; refuse to
+        start without a key or an algorithm allowlist."""
+        config = getattr(app, "config", None)
         if self.secret_key is None:
-            config = getattr(app, "config", None)
             self.secret_key = config.get("secret_key") if config is not None else None
         if not self.secret_key:
             raise ImproperlyConfigured(_NO_KEY)
+        if self.algorithms is None:
+            configured = config.get("jwt_algorithms") if config is not None else None
+            if not configured:
+                raise ImproperlyConfigured(_NO_ALGORITHMS)
+            self.algorithms = check_algorithms(list(configured))
 
     def decode(self, token: str) -> dict[str, Any] | None:
         """The verified claims of ``token``, or ``None`` if it fails verification."""
         key = self.secret_key
         if not key:
             raise ImproperlyConfigured(_NO_KEY)
+        if self.algorithms is None:
+            raise ImproperlyConfigured(_NO_ALGORITHMS)
         try:
             return decode_jwt(
                 token,

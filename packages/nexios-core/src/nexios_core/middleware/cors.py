@@ -14,8 +14,9 @@ Usage::
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..exceptions import ImproperlyConfigured
@@ -43,16 +44,27 @@ _KNOWN_CONFIG_KEYS = (
     "allow_credentials",
     "expose_headers",
     "max_age",
+    "blacklist_origins",
+    "blacklist_headers",
+    "dynamic_origin_validator",
+    "strict_origin_checking",
+    "debug",
+    "custom_error_status",
+    "custom_error_messages",
 )
+logger = logging.getLogger("nexios.cors")
 
 
 def _json_error(detail: str) -> bytes:
     return json.dumps({"detail": detail}, separators=(",", ":")).encode("utf-8")
 
 
-_DISALLOWED_ORIGIN = _json_error("CORS origin not allowed")
-_DISALLOWED_METHOD = _json_error("CORS method not allowed")
-_DISALLOWED_HEADERS = _json_error("CORS request headers not allowed")
+_DEFAULT_MESSAGES = {
+    "disallowed_origin": "CORS origin not allowed",
+    "disallowed_method": "CORS method not allowed",
+    "disallowed_header": "CORS request headers not allowed",
+    "missing_origin": "CORS request without an Origin header",
+}
 
 
 class CORSMiddleware:
@@ -65,8 +77,17 @@ class CORSMiddleware:
     with ``allow_origins=["*"]``. ``expose_headers`` lists response headers scripts may read.
     ``max_age`` is how many seconds a browser may cache a preflight answer.
 
+    ``blacklist_origins`` are never allowed, whatever else says so; ``blacklist_headers`` are
+    refused in a preflight even under ``allow_headers=["*"]``. ``dynamic_origin_validator(origin)``
+    decides for an origin that neither the list nor the regex allows (it runs per request: keep it
+    fast). ``strict_origin_checking=True`` refuses every request without an ``Origin`` header
+    (same-origin page loads included). Refusals answer ``custom_error_status`` (400) with
+    ``{"detail": ...}``, the text taken from ``custom_error_messages`` (keys
+    ``disallowed_origin``, ``disallowed_method``, ``disallowed_header``, ``missing_origin``);
+    ``debug=True`` logs each refusal and why.
+
     Preflights (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) are answered
-    here and never reach the wrapped app: 200 when allowed, 400 with ``{"detail": ...}`` and no
+    here and never reach the wrapped app: 200 when allowed, the error status and no
     ``Access-Control-Allow-*`` headers otherwise. Other requests always reach the app; responses
     get CORS headers only when their origin is allowed. Non-HTTP scopes pass through untouched.
 
@@ -85,6 +106,13 @@ class CORSMiddleware:
         allow_credentials: bool = False,
         expose_headers: Iterable[str] = (),
         max_age: int = 600,
+        blacklist_origins: Iterable[str] = (),
+        blacklist_headers: Iterable[str] = (),
+        dynamic_origin_validator: Callable[[str], bool] | None = None,
+        strict_origin_checking: bool = False,
+        debug: bool = False,
+        custom_error_status: int = 400,
+        custom_error_messages: Mapping[str, str] | None = None,
     ) -> None:
         self.app = app
         origins = _as_tuple(allow_origins, "allow_origins")
@@ -113,13 +141,44 @@ class CORSMiddleware:
                     f"CORS: allow_origin_regex {allow_origin_regex!r} is not a valid regular "
                     f"expression: {exc}"
                 ) from exc
-        self.enabled = bool(self.allow_any_origin or self.allow_origins or self.origin_regex)
+        self.blacklist_origins = frozenset(
+            _check_origin(origin) for origin in _as_tuple(blacklist_origins, "blacklist_origins")
+        )
+        if dynamic_origin_validator is not None and not callable(dynamic_origin_validator):
+            raise ImproperlyConfigured("CORS: dynamic_origin_validator must be a function (origin) -> bool")
+        self.origin_validator = dynamic_origin_validator
+        self.strict_origin_checking = bool(strict_origin_checking)
+        self.debug = bool(debug)
+        if isinstance(custom_error_status, bool) or not isinstance(custom_error_status, int) or not (
+            400 <= custom_error_status <= 599
+        ):
+            raise ImproperlyConfigured(
+                f"CORS: custom_error_status must be an error status (400-599), got {custom_error_status!r}"
+            )
+        self.error_status = custom_error_status
+        messages = {**_DEFAULT_MESSAGES, **dict(custom_error_messages or {})}
+        unknown_messages = sorted(set(messages) - set(_DEFAULT_MESSAGES))
+        if unknown_messages:
+            raise ImproperlyConfigured(
+                f"CORS: unknown custom_error_messages key(s) {unknown_messages}; the keys are "
+                f"{sorted(_DEFAULT_MESSAGES)}"
+            )
+        self._errors = {kind: _json_error(str(text)) for kind, text in messages.items()}
+        self.enabled = bool(
+            self.allow_any_origin or self.allow_origins or self.origin_regex or self.origin_validator
+            or self.strict_origin_checking
+        )
+        # "*" answers without looking at Origin, unless some origin must still be told apart.
+        self._origin_blind = self.allow_any_origin and not self.blacklist_origins
 
         self.allow_any_method = "*" in methods
         self.allow_methods = frozenset(_check_token(m, "allow_methods").upper() for m in methods)
         self.allow_any_header = "*" in headers
         self.allow_headers = SAFELISTED_HEADERS | frozenset(
             _check_token(h, "allow_headers").lower() for h in headers if h != "*"
+        )
+        self.blacklist_headers = frozenset(
+            _check_token(h, "blacklist_headers").lower() for h in _as_tuple(blacklist_headers, "blacklist_headers")
         )
         self.allow_credentials = allow_credentials
         self.max_age = max_age
@@ -176,6 +235,9 @@ class CORSMiddleware:
                     value if request_headers is None else request_headers + b"," + value
                 )
 
+        if origin is None and self.strict_origin_checking:
+            await self._refuse(send, [], "missing_origin", "no Origin header")
+            return
         # Several Origin headers are never sent by a browser; treat the request as untrusted.
         allowed = origin is not None and origin_count == 1 and self._origin_allowed(origin)
 
@@ -183,7 +245,7 @@ class CORSMiddleware:
             await self._answer_preflight(send, origin, allowed, request_method, request_headers)
             return
 
-        if self.allow_any_origin:
+        if self._origin_blind:
             # The answer does not depend on Origin, so no Vary and no need to read it.
             await self.app(scope, receive, self._wrap_send(send, b"*", vary=False))
         elif allowed:
@@ -194,17 +256,37 @@ class CORSMiddleware:
             await self.app(scope, receive, self._wrap_send(send, None, vary=True))
 
     def _origin_allowed(self, origin: bytes) -> bool:
-        if self.allow_any_origin:
+        if self._origin_blind:
             return True
         text = origin.decode("latin-1")
-        if text in self.allow_origins:
+        if self.blacklist_origins and text.strip().lower() in self.blacklist_origins:
+            return False
+        if self.allow_any_origin or text in self.allow_origins:
             return True
         # The app's regex may backtrack; no real origin is this long, so it never sees one that is.
-        return (
+        if (
             self.origin_regex is not None
             and len(text) <= MAX_ORIGIN_LENGTH
             and self.origin_regex.fullmatch(text) is not None
-        )
+        ):
+            return True
+        validator = self.origin_validator
+        if validator is None or len(text) > MAX_ORIGIN_LENGTH:
+            return False
+        try:
+            return validator(text) is True
+        except Exception:  # a broken validator must fail closed, not answer 500
+            logger.exception("CORS dynamic_origin_validator failed for %r; origin refused", text)
+            return False
+
+    async def _refuse(self, send: Send, headers: RawHeaders, kind: str, why: str) -> None:
+        if self.debug:
+            logger.warning("CORS request refused: %s", why)
+        body = self._errors[kind]
+        headers.append((b"content-type", b"application/json"))
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": self.error_status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     async def _answer_preflight(
         self,
@@ -215,27 +297,27 @@ class CORSMiddleware:
         request_headers: bytes | None,
     ) -> None:
         headers: RawHeaders = []
-        if not self.allow_any_origin:
+        if not self._origin_blind:
             headers.append((b"vary", b"Origin"))
         if not allowed:
-            await _send_json_400(send, headers, _DISALLOWED_ORIGIN)
+            await self._refuse(send, headers, "disallowed_origin", f"origin {origin!r} is not allowed")
             return
 
         method = request_method.decode("latin-1").strip()
         if not _TOKEN.fullmatch(method) or not (
             self.allow_any_method or method in self.allow_methods
         ):
-            await _send_json_400(send, headers, _DISALLOWED_METHOD)
+            await self._refuse(send, headers, "disallowed_method", f"method {method!r} is not allowed")
             return
 
         requested = _parse_header_list(request_headers)
         if requested is None or not (
             self.allow_any_header or all(h in self.allow_headers for h in requested)
-        ):
-            await _send_json_400(send, headers, _DISALLOWED_HEADERS)
+        ) or any(h in self.blacklist_headers for h in requested):
+            await self._refuse(send, headers, "disallowed_header", f"request headers {request_headers!r} not allowed")
             return
 
-        headers.append((b"access-control-allow-origin", b"*" if self.allow_any_origin else origin))
+        headers.append((b"access-control-allow-origin", b"*" if self._origin_blind else origin))
         # Echoing the requested method/headers (rather than "*") keeps "allow any" working with
         # credentials, where browsers read "*" literally.
         headers.append(
@@ -283,13 +365,6 @@ _OWNED_RESPONSE_HEADERS = frozenset(
         b"access-control-expose-headers",
     }
 )
-
-
-async def _send_json_400(send: Send, headers: RawHeaders, body: bytes) -> None:
-    headers.append((b"content-type", b"application/json"))
-    headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": 400, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 def _add_vary(headers: RawHeaders, field: bytes) -> None:

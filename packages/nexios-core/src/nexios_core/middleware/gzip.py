@@ -282,7 +282,4 @@ def _compressed_headers(headers: Iterable[tuple[bytes, bytes]], length: int | No
     return result
 
 
-GzipMiddleware = GZipMiddleware
-"""Alias kept for the documented ``nexios.middleware.gzip.GzipMiddleware`` path."""
-
-__all__ = ["DEFAULT_EXCLUDED_MEDIA_TYPES", "GZipMiddleware", "GzipMiddleware", "accepts_gzip"]
+__all__ = ["DEFAULT_EXCLUDED_MEDIA_TYPES", "GZipMiddleware", "accepts_gzip"]

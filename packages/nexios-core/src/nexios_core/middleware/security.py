@@ -126,7 +126,4 @@ def _hsts_value(max_age: int, include_subdomains: bool, preload: bool) -> str:
     return value
 
 
-SecurityMiddleware = SecurityHeadersMiddleware
-"""Alias kept for the documented ``nexios.middleware.security.SecurityMiddleware`` path."""
-
-__all__ = ["ONE_YEAR", "SecurityHeadersMiddleware", "SecurityMiddleware"]
+__all__ = ["ONE_YEAR", "SecurityHeadersMiddleware"]

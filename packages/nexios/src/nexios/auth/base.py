@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from nexios_auth.backends.base import AuthenticationBackend, AuthResult
-from nexios_auth.users import BaseUser, SimpleUser, UnauthenticatedUser
+from nexios_auth.users import UnauthenticatedUser
+
+from .._compat.auth import BaseUser, SimpleUser
 
 __all__ = ["AuthResult", "AuthenticationBackend", "BaseUser", "SimpleUser", "UnauthenticatedUser"]

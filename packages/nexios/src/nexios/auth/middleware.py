@@ -1,7 +1,8 @@
-"""``nexios.auth.middleware``: ``AuthenticationMiddleware``."""
+"""``nexios.auth.middleware``: ``AuthenticationMiddleware`` (also taking upstream-style custom
+backends)."""
 
 from __future__ import annotations
 
-from nexios_auth.middleware import AuthenticationMiddleware
+from .._compat.auth import AuthenticationMiddleware
 
 __all__ = ["AuthenticationMiddleware"]

@@ -13,7 +13,7 @@ from nexios_core import (
     StreamingResponse,
 )
 
-NexiosResponse = Response
+from .._compat.names import NexiosResponse
 
 __all__ = [
     "BaseResponse",

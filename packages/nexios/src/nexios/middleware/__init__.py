@@ -2,9 +2,10 @@
 
 from nexios_core import BaseMiddleware, Middleware
 
+from .._compat.middleware import GzipMiddleware
 from .cors import CORSMiddleware
 from .csrf import CSRFMiddleware
-from .gzip import GZipMiddleware, GzipMiddleware
+from .gzip import GZipMiddleware
 from .ratelimit import RateLimitMiddleware
 from .security import SecurityMiddleware
 from .trusted_host import TrustedHostMiddleware

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from nexios_core.config import get_config
-from nexios_core.middleware.asgi import Middleware
-from nexios_core.types import ASGIApp
+from nexios_core import ASGIApp, Middleware
 
 
 class ConfiguredMiddleware(Middleware):
@@ -30,16 +28,13 @@ class ConfiguredMiddleware(Middleware):
 
     def build(self, app: ASGIApp, owner: Any = None) -> ASGIApp:
         """Build around ``app``, reading the owning app's config when given no options."""
-        config = getattr(owner, "config", None)
-        if config is None:
-            config = get_config()
-        return type(self).wrap(app, config, **self.kwargs)
+        return type(self).wrap(app, getattr(owner, "config", None), **self.kwargs)
 
     @classmethod
     def wrap(cls, app: ASGIApp, config: Any = None, **options: Any) -> ASGIApp:
         """Build the core middleware around ``app``; no options means "read the config"."""
         if not options and cls.config_key:
-            section = (config if config is not None else get_config()).get(cls.config_key)
+            section = config.get(cls.config_key) if config is not None else None
             if section:
                 from_config = getattr(cls.core, "from_config", None)
                 if from_config is not None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from nexios_core import GZipMiddleware as _Core
 
 from ._configured import ConfiguredMiddleware
+
+if TYPE_CHECKING:
+    from .._compat.middleware import GzipMiddleware
 
 
 class GZipMiddleware(ConfiguredMiddleware):
@@ -17,6 +22,14 @@ class GZipMiddleware(ConfiguredMiddleware):
     config_key = "gzip"
 
 
-GzipMiddleware = GZipMiddleware
+def __getattr__(name: str) -> type[GZipMiddleware]:
+    # `GzipMiddleware` (upstream's spelling) lives in the compatibility layer, which imports
+    # this module: looked up on first use.
+    if name == "GzipMiddleware":
+        from .._compat.middleware import GzipMiddleware
+
+        return GzipMiddleware
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["GZipMiddleware", "GzipMiddleware"]

@@ -2,12 +2,13 @@
 
 from nexios_core import (
     WebSocket,
-    WebSocketConsumer,
     WebSocketDisconnect,
     WebSocketException,
     WebSocketState,
     origin_is_allowed,
 )
+
+from .consumers import WebSocketConsumer
 
 __all__ = [
     "WebSocket",

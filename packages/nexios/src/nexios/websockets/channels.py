@@ -26,6 +26,8 @@ from nexios_core import (
     Transport,
 )
 
+from .._compat.channels import PayloadTypeEnum
+
 if TYPE_CHECKING:
     from nexios_core.redis_channels import RedisChannelLayer
     from nexios_core.redis_transport import RedisTransport
@@ -56,6 +58,7 @@ __all__ = [
     "InvalidGroupName",
     "MessageHistory",
     "PayloadType",
+    "PayloadTypeEnum",
     "RedisChannelLayer",
     "RedisTransport",
     "Subscription",

@@ -1,5 +1,5 @@
 """``nexios.websockets.consumers``: class-based WebSocket handlers."""
 
-from nexios_core import WebSocketConsumer
+from .._compat.consumers import WebSocketConsumer
 
 __all__ = ["WebSocketConsumer"]

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from nexios_auth.backends.apikey import APIKeyAuthBackend
 
-__all__ = ["APIKeyAuthBackend"]
+from ..._compat.auth import APIKeyBackend
+
+__all__ = ["APIKeyAuthBackend", "APIKeyBackend"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from nexios_auth.backends.session import SessionAuthBackend
 from nexios_auth.sessions import SESSION_USER_KEY, login, logout
+
+from ..._compat.auth import SessionAuthBackend
 
 __all__ = ["SESSION_USER_KEY", "SessionAuthBackend", "login", "logout"]

@@ -1,0 +1,156 @@
+"""Setting up logs for production: plain text (the default) or one JSON object per line.
+
+``setup_logging(format="json")`` is the one call: it sends every record (yours, the framework's,
+the server's) to stderr in the chosen format, turns on the access log (``nexios.access``: one
+record per request with its method, route template, status, duration, client and request id)
+and gives every record the id of the request it was made for, from code running in the
+request's task, in a worker thread or in a task it started. ``nexios run --log-format json`` does
+the same for the server it starts.
+
+A JSON line holds ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``message``, ``request_id``,
+then whichever of ``method``, ``route``, ``status``, ``duration_ms``, ``client`` the record has,
+``trace_id`` and ``span_id`` when an OpenTelemetry span is current, and ``exception`` (the
+traceback) for errors. Nothing Nexios logs holds a header, a cookie, a query string or a body.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import IO, Any, Literal
+
+from .request_ids import bind_request_ids, current_request_id, install_request_id_records
+from .request_log import ACCESS_LOGGER
+
+LogFormat = Literal["text", "json"]
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+"""The line ``setup_logging(format="text")`` writes (``%(request_id)s`` is ``-`` outside requests)."""
+
+ACCESS_FIELDS = ("method", "route", "status", "duration_ms", "client")
+"""Record attributes a JSON line carries when present (access records set them all)."""
+
+
+class JSONFormatter(logging.Formatter):
+    """One JSON object per line (see the module documentation for the fields). Usable on its
+    own in any logging configuration: ``{"()": "nexios_core.logs.JSONFormatter"}``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bind_request_ids()  # records from worker threads and tasks get their request's id too
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": _request_id_of(record),
+        }
+        for field in ACCESS_FIELDS:
+            value = getattr(record, field, None)
+            if value is not None:
+                entry[field] = value
+        entry.update(_trace_ids())
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, default=str, ensure_ascii=False, separators=(",", ":"))
+
+
+class TextFormatter(logging.Formatter):
+    """:data:`TEXT_FORMAT` lines; ``%(request_id)s`` works even for records made before the
+    request-id record factory was installed."""
+
+    def __init__(self, fmt: str | None = None, datefmt: str | None = None, **kwargs: Any) -> None:
+        super().__init__(fmt or TEXT_FORMAT, datefmt, **kwargs)
+        bind_request_ids()
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not hasattr(record, "request_id"):
+            record.request_id = _request_id_of(record) or "-"
+        return super().format(record)
+
+
+def _request_id_of(record: logging.LogRecord) -> str | None:
+    value = getattr(record, "request_id", None)
+    if value is None or value == "-":
+        value = current_request_id()
+    return value
+
+
+def _trace_ids() -> Mapping[str, str]:
+    # Only when OpenTelemetry is already in use: a log line never imports it.
+    trace = sys.modules.get("opentelemetry.trace")
+    if trace is None:
+        return {}
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return {}
+    return {"trace_id": format(context.trace_id, "032x"), "span_id": format(context.span_id, "016x")}
+
+
+_HANDLER_MARK = "_nexios_setup_logging"
+
+
+def setup_logging(format: LogFormat = "text", level: int | str = "INFO", *,
+                  stream: IO[str] | None = None, access_log: bool = True) -> logging.Handler:
+    """Send every log record to ``stream`` (stderr) in ``format`` (``"text"`` or ``"json"``),
+    at ``level`` and above; with ``access_log``, one record per request on ``nexios.access``.
+    Call it before the app starts (apps decide at start-up whether to write access records).
+    Calling it again replaces the handler it added before. Returns that handler."""
+    if format not in ("text", "json"):
+        raise ValueError(f"Log format must be 'text' or 'json', not {format!r}")
+    install_request_id_records()
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.setFormatter(JSONFormatter() if format == "json" else TextFormatter())
+    setattr(handler, _HANDLER_MARK, True)
+    root = logging.getLogger()
+    for previous in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
+        root.removeHandler(previous)
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO if access_log else logging.WARNING)
+    return handler
+
+
+def logging_config(format: LogFormat = "text", level: int | str = "INFO", *,
+                   access_log: bool = True) -> dict[str, Any]:
+    """The same set-up as :func:`setup_logging`, as a :func:`logging.config.dictConfig`
+    dictionary (servers that configure logging in each worker process take one: ``nexios run``
+    hands it to uvicorn). The server's own access log is left off: ``nexios.access`` replaces it."""
+    formatter = ({"()": "nexios_core.logs.JSONFormatter"} if format == "json"
+                 else {"()": "nexios_core.logs.TextFormatter"})
+    handler = {"class": "logging.StreamHandler", "formatter": "nexios", "stream": "ext://sys.stderr"}
+    level_name = level if isinstance(level, int) else level.upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"nexios": formatter},
+        "handlers": {"nexios": handler},
+        "root": {"handlers": ["nexios"], "level": level_name},
+        "loggers": {
+            # uvicorn's loggers write through their own handlers by default: send them to ours.
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            "uvicorn.access": {"handlers": [], "propagate": False, "level": "WARNING"},
+            ACCESS_LOGGER: {"level": "INFO" if access_log else "WARNING"},
+        },
+    }
+
+
+__all__ = [
+    "ACCESS_FIELDS",
+    "JSONFormatter",
+    "LogFormat",
+    "TEXT_FORMAT",
+    "TextFormatter",
+    "logging_config",
+    "setup_logging",
+]

@@ -1,0 +1,111 @@
+"""Health endpoints: liveness always answers; readiness follows the lifespan (not ready before
+start-up finished, not ready while draining) and the added checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+from nexios import get_application
+from nexios.testclient import TestClient
+from nexios_core import App, HandlerDispatcher, ImproperlyConfigured
+from nexios_core.health import HealthChecks
+
+pytestmark = pytest.mark.anyio
+
+
+def test_liveness_answers_even_before_start_up_and_readiness_does_not() -> None:
+    app = get_application()
+    app.install(HealthChecks())
+    client = TestClient(app)  # not entered: the lifespan never ran
+    live, ready = client.get("/health/live"), client.get("/health/ready")
+    assert (live.status_code, live.json()) == (200, {"status": "alive"})
+    assert (ready.status_code, ready.json()) == (503, {"status": "idle"})
+    assert ready.headers["cache-control"] == "no-store"
+
+
+def test_ready_once_started_and_every_check_passes() -> None:
+    app = get_application()
+    health = app.install(HealthChecks(checks={"cache": lambda: True}))
+
+    async def database() -> bool:
+        return True
+
+    health.add_check("database", database)
+    with TestClient(app) as client:
+        ready = client.get("/health/ready")
+        assert "/health/ready" not in client.get("/openapi.json").text  # kept out of the docs
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": {"cache": "ok", "database": "ok"}})
+
+
+def test_a_failing_raising_or_slow_check_makes_it_unready_without_saying_why(caplog: pytest.LogCaptureFixture) -> None:
+    async def slow() -> bool:
+        await anyio.sleep(5)
+        return True
+
+    def raising() -> bool:
+        raise ConnectionError("db password rejected: hunter2")
+
+    app = get_application()
+    app.install(HealthChecks(checks={"false": lambda: False, "raising": raising, "slow": slow}, timeout=0.2))
+    with TestClient(app) as client:
+        ready = client.get("/health/ready")
+    assert ready.status_code == 503
+    assert ready.json() == {"status": "failing", "checks": {"false": "failed", "raising": "failed", "slow": "timeout"}}
+    assert "hunter2" not in ready.text and any("raising" in r.getMessage() for r in caplog.records)
+
+
+async def test_not_ready_during_start_up_nor_while_draining_at_shutdown() -> None:
+    app = get_application()
+    app.install(HealthChecks())
+    seen: dict[str, int] = {}
+
+    async def ask(label: str) -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            seen[label] = (await client.get("/health/ready")).status_code
+            seen[label + " live"] = (await client.get("/health/live")).status_code
+
+    app.on_startup(lambda: ask("starting"))
+    app.on_shutdown(lambda: ask("draining"))
+    async with app.run_lifespan():
+        await ask("ready")
+        assert app.lifespan_state == "ready"
+    assert app.lifespan_state == "stopped"
+    assert seen == {"starting": 503, "starting live": 200, "ready": 200, "ready live": 200,
+                    "draining": 503, "draining live": 200}
+
+
+def test_paths_can_be_chosen_or_left_out() -> None:
+    app = get_application()
+    app.install(HealthChecks(live_path="/livez", ready_path=None))
+    with TestClient(app) as client:
+        assert client.get("/livez").status_code == 200
+        assert client.get("/health/ready").status_code == 404
+
+
+def test_mistakes_are_refused_where_they_are_made() -> None:
+    with pytest.raises(ImproperlyConfigured, match="dispatcher has no add_route"):
+        App(dispatcher=HandlerDispatcher()).install(HealthChecks())
+    with pytest.raises(ImproperlyConfigured, match="positive"):
+        HealthChecks(timeout=0)
+    health = HealthChecks(checks={"db": lambda: True})
+    with pytest.raises(ImproperlyConfigured, match="already added"):
+        health.add_check("db", lambda: True)
+    with pytest.raises(ImproperlyConfigured, match="callable"):
+        health.add_check("x", "not callable")  # type: ignore[arg-type]
+
+
+def test_a_core_app_routes_the_handlers_itself_after_attach() -> None:
+    health = HealthChecks()
+
+    async def handler(request: Any, response: Any) -> Any:
+        return await health.ready(request, response)
+
+    app = App(dispatcher=HandlerDispatcher(handler))
+    health.attach(app)
+    with TestClient(app) as client:
+        assert client.get("/anything").json() == {"status": "ready"}

@@ -1,0 +1,156 @@
+"""Structured logs: one JSON object per line with the request id, access records with the route
+template (never the raw path, query, headers or cookies), text stays the default, and nothing is
+added to the request path unless logging asks for it."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import logging.config
+from typing import Any
+
+import pytest
+
+from nexios import get_application
+from nexios.testclient import TestClient
+from nexios_core import Request, Response
+from nexios_core.logs import logging_config, setup_logging
+from nexios_core.request_log import RequestObserver
+
+SECRET = "s3cr3t-t0ken"
+
+
+def make_app() -> Any:
+    app = get_application()
+
+    @app.get("/users/{user_id:int}")
+    async def user(request: Request, response: Response, user_id: int) -> Any:
+        logging.getLogger("tests.handler").warning("looking up user %d", user_id)
+        return {"id": user_id}
+
+    @app.get("/boom")
+    async def boom(request: Request, response: Response) -> Any:
+        raise RuntimeError("boom")
+
+    sub = get_application()
+
+    @sub.get("/items/{item_id}")
+    async def item(request: Request, response: Response, item_id: str) -> Any:
+        return {"item": item_id}
+
+    app.register(sub, prefix="/shop")
+    return app
+
+
+def json_lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_json_logging_writes_one_access_object_per_request_with_the_route_template() -> None:
+    stream = io.StringIO()
+    setup_logging("json", stream=stream)
+    with TestClient(make_app(), raise_server_exceptions=False) as client:
+        client.get(f"/users/42?token={SECRET}", headers={
+            "x-request-id": "abc-1", "authorization": f"Bearer {SECRET}", "cookie": f"session={SECRET}"})
+        client.get("/boom", headers={"x-request-id": "abc-2"})
+        client.get("/nowhere", headers={"x-request-id": "abc-3"})
+        client.post("/users/42", headers={"x-request-id": "abc-4"})
+        client.get("/shop/items/x1", headers={"x-request-id": "abc-5"})
+    lines = json_lines(stream)
+    access = [line for line in lines if line["logger"] == "nexios.access"]
+    summary = [(a["request_id"], a["method"], a.get("route"), a["status"]) for a in access]
+    assert summary == [
+        ("abc-1", "GET", "/users/{user_id:int}", 200),
+        ("abc-2", "GET", "/boom", 500),
+        ("abc-3", "GET", None, 404),
+        ("abc-4", "POST", "/users/{user_id:int}", 405),
+        ("abc-5", "GET", "/shop/items/{item_id}", 200),  # one record for the mounted app, full template
+    ]
+    for record in access:
+        assert set(record) >= {"time", "level", "request_id", "method", "status", "duration_ms", "client"}
+        assert record["level"] == "info" and record["duration_ms"] >= 0 and record["client"].startswith("testclient")
+        assert record["time"].endswith("+00:00")
+    handler_line = next(line for line in lines if line["logger"] == "tests.handler")
+    assert handler_line["request_id"] == "abc-1" and handler_line["message"] == "looking up user 42"
+    error_line = next(line for line in lines if line["logger"] == "nexios.error")
+    assert error_line["request_id"] == "abc-2" and "RuntimeError: boom" in error_line["exception"]
+    our_lines = [line for line in lines if line["logger"] != "httpx"]  # the test client's own log
+    assert SECRET not in json.dumps(our_lines) and "/users/42" not in json.dumps(access)
+
+
+def test_text_format_puts_the_request_id_on_every_line() -> None:
+    stream = io.StringIO()
+    setup_logging("text", stream=stream)
+    with TestClient(make_app()) as client:
+        client.get("/users/7", headers={"x-request-id": "text-1"})
+    lines = stream.getvalue().splitlines()
+    assert any("[text-1]" in line and "looking up user 7" in line for line in lines)
+    assert any("[text-1]" in line and '"GET /users/{user_id:int}" 200' in line for line in lines)
+
+
+def test_setting_up_again_replaces_the_handler_instead_of_doubling_lines() -> None:
+    first, second = io.StringIO(), io.StringIO()
+    setup_logging("json", stream=first)
+    setup_logging("json", stream=second)
+    logging.getLogger("tests.twice").warning("once")
+    assert first.getvalue() == "" and len(second.getvalue().splitlines()) == 1
+    with pytest.raises(ValueError, match="'text' or 'json'"):
+        setup_logging("xml")  # type: ignore[arg-type]
+
+
+def test_without_logging_set_up_nothing_is_added_around_requests() -> None:
+    app = make_app()
+    app.build()
+    assert not isinstance(app._asgi, RequestObserver) and app._direct_http
+    setup_logging("json", stream=io.StringIO())
+    observed = make_app()
+    observed.build()
+    assert isinstance(observed._asgi, RequestObserver) and not observed._direct_http
+
+
+def test_access_log_can_be_left_off_while_ids_still_reach_records() -> None:
+    stream = io.StringIO()
+    setup_logging("json", stream=stream, access_log=False)
+    with TestClient(make_app()) as client:
+        client.get("/users/1", headers={"x-request-id": "quiet-1"})
+    lines = json_lines(stream)
+    assert not [line for line in lines if line["logger"] == "nexios.access"]
+    assert any(line["request_id"] == "quiet-1" for line in lines if line["logger"] == "tests.handler")
+
+
+def test_the_dict_config_for_servers_routes_uvicorn_through_the_same_formatter() -> None:
+    config = logging_config("json", "debug")
+    assert config["formatters"]["nexios"] == {"()": "nexios_core.logs.JSONFormatter"}
+    assert config["loggers"]["uvicorn.access"]["level"] == "WARNING"  # replaced by nexios.access
+    assert config["loggers"]["nexios.access"]["level"] == "INFO" and config["root"]["level"] == "DEBUG"
+    logging.config.dictConfig(config)  # valid for the standard library
+    assert isinstance(logging.getLogger().handlers[0].formatter, logging.Formatter)
+
+
+
+def test_records_from_tasks_and_threads_a_handler_starts_carry_its_id() -> None:
+    import asyncio
+
+    import anyio.to_thread
+
+    stream = io.StringIO()
+    setup_logging("json", stream=stream, access_log=False)
+    app = get_application()
+    background = logging.getLogger("tests.background")
+
+    async def later() -> None:
+        await asyncio.sleep(0)
+        background.warning("from a task")
+
+    @app.get("/spawn")
+    async def spawn(request: Request, response: Response) -> Any:
+        await asyncio.get_running_loop().create_task(later())
+        await anyio.to_thread.run_sync(background.warning, "from a thread")
+        return "ok"
+
+    with TestClient(app) as client:
+        client.get("/spawn", headers={"x-request-id": "spawned-1"})
+    lines = [line for line in json_lines(stream) if line["logger"] == "tests.background"]
+    assert [(line["message"], line["request_id"]) for line in lines] == [
+        ("from a task", "spawned-1"), ("from a thread", "spawned-1")]
