@@ -187,3 +187,24 @@ def test_strategy_settings_are_checked_at_construction() -> None:
         CursorPagination(default_page_size=0)
     with pytest.raises(ImproperlyConfigured, match="not Python names"):
         _ = PageNumberPagination(page_param="page[number]").params
+
+
+def test_a_maximum_alone_below_the_default_lowers_the_default() -> None:
+    # Upstream Nexios clamped here: `max_limit=7` alone must not be a 500 at the first request.
+    app = get_application()
+
+    @app.get("/small")
+    async def small(request: Any, response: Any) -> Any:
+        return response.paginate(BOOKS, strategy="limit_offset", max_limit=7)
+
+    @app.get("/small-cursor")
+    async def small_cursor(request: Any, response: Any) -> Any:
+        return await response.apaginate(BOOKS, strategy=CursorPagination(max_page_size=3))
+
+    with TestClient(app) as http:
+        window = http.get("/small").json()
+        assert len(window["items"]) == 7 and window["pagination"]["limit"] == 7
+        assert http.get("/small", params={"limit": 100}).json()["pagination"]["limit"] == 7
+        assert [book["id"] for book in http.get("/small-cursor").json()["items"]] == [1, 2, 3]
+    assert PageNumberPagination(max_page_size=10).default_page_size == 10
+    assert PageNumberPagination(max_page_size=500).default_page_size == 20

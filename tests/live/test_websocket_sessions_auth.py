@@ -53,6 +53,14 @@ def chat_app(session_options: dict[str, Any] | None = None) -> tuple[Any, list[s
         websocket.session["theme"] = await websocket.receive_text()
         await websocket.close()
 
+    @auth(scopes=["chat"])  # above the route decorator: it must protect the route all the same
+    @app.websocket("/chat-above")
+    async def chat_above(websocket: Any) -> None:
+        handled.append(websocket.user.display_name)
+        await websocket.accept()
+        await websocket.send_json({"user": websocket.user.display_name})
+        await websocket.close()
+
     @app.websocket("/lobby")
     async def lobby(websocket: Any) -> None:
         await websocket.accept()
@@ -75,16 +83,21 @@ async def test_the_login_cookie_gives_the_websocket_its_session_and_user(live_se
     async with connect(base_url.replace("http", "ws") + "/chat", additional_headers={"Cookie": cookie}) as ws:
         assert (await ws.recv()) == '{"user":"ada","theme":"dark","scopes":["chat"]}'
         await ws.send("light")
-    assert handled == ["ada"]
+    async with connect(base_url.replace("http", "ws") + "/chat-above", additional_headers={"Cookie": cookie}) as ws:
+        assert (await ws.recv()) == '{"user":"ada"}'
+    assert handled == ["ada", "ada"]
 
 
+@pytest.mark.parametrize("path", ["/chat", "/chat-above"])
 @pytest.mark.parametrize("user_id", [None, 2], ids=["anonymous", "without-the-scope"])
-async def test_auth_refuses_the_handshake_before_the_handler_runs(live_server: LiveServer, user_id: int | None) -> None:
+async def test_auth_refuses_the_handshake_before_the_handler_runs(
+    live_server: LiveServer, user_id: int | None, path: str
+) -> None:
     app, handled = chat_app()
     base_url = live_server(app, log_config=None, log_level="warning")
     headers = {"Cookie": session_cookie(base_url, user_id)} if user_id else {}
     with pytest.raises(InvalidStatus) as refused:
-        async with connect(base_url.replace("http", "ws") + "/chat", additional_headers=headers):
+        async with connect(base_url.replace("http", "ws") + path, additional_headers=headers):
             pass  # pragma: no cover - refused
     assert refused.value.response.status_code == 403 and handled == []
     async with connect(base_url.replace("http", "ws") + "/lobby", additional_headers=headers) as ws:

@@ -168,8 +168,8 @@ class PageNumberPagination(BasePaginationStrategy):
     """``?page=2&page_size=50``: pages numbered from 1."""
 
     def __init__(self, page_param: str = "page", page_size_param: str = "page_size", default_page: int = 1,
-                 default_page_size: int = 20, max_page_size: int = 100) -> None:
-        _check_sizes(default_page_size, max_page_size)
+                 default_page_size: int | None = None, max_page_size: int = 100) -> None:
+        default_page_size = _default_size(default_page_size, max_page_size)
         self.page_param = page_param
         self.page_size_param = page_size_param
         self.default_page = default_page
@@ -214,9 +214,9 @@ class PageNumberPagination(BasePaginationStrategy):
 class LimitOffsetPagination(BasePaginationStrategy):
     """``?limit=50&offset=100``: any window of the list."""
 
-    def __init__(self, limit_param: str = "limit", offset_param: str = "offset", default_limit: int = 20,
+    def __init__(self, limit_param: str = "limit", offset_param: str = "offset", default_limit: int | None = None,
                  max_limit: int = 100) -> None:
-        _check_sizes(default_limit, max_limit)
+        default_limit = _default_size(default_limit, max_limit)
         self.limit_param = limit_param
         self.offset_param = offset_param
         self.default_limit = default_limit
@@ -266,9 +266,9 @@ class CursorPagination(BasePaginationStrategy):
     the value (``TypeError``) also answers 400."""
 
     def __init__(self, cursor_param: str = "cursor", page_size_param: str = "page_size",
-                 default_page_size: int = 20, max_page_size: int = 100, sort_field: str = "id",
+                 default_page_size: int | None = None, max_page_size: int = 100, sort_field: str = "id",
                  value_type: type | tuple[type, ...] | None = None) -> None:
-        _check_sizes(default_page_size, max_page_size)
+        default_page_size = _default_size(default_page_size, max_page_size)
         self.cursor_param = cursor_param
         self.page_size_param = page_size_param
         self.default_page_size = default_page_size
@@ -354,9 +354,19 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a cursor value")
 
 
-def _check_sizes(default: int, maximum: int) -> None:
+DEFAULT_PAGE_SIZE = 20
+"""The page size (or limit) a client that sends none gets, unless the maximum is smaller."""
+
+
+def _default_size(default: int | None, maximum: int) -> int:
+    # Only a maximum given (`max_page_size=10`): the default follows it down, as upstream Nexios'
+    # clamping did, rather than failing at the first request. Both given and inconsistent: a
+    # mistake, refused where the strategy is made.
+    if default is None and isinstance(maximum, int) and not isinstance(maximum, bool):
+        default = min(DEFAULT_PAGE_SIZE, maximum)
     if not (isinstance(default, int) and isinstance(maximum, int) and 1 <= default <= maximum):
         raise ImproperlyConfigured(f"Page sizes need 1 <= default ({default!r}) <= maximum ({maximum!r})")
+    return default
 
 
 __all__ = [

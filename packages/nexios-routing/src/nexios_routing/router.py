@@ -227,6 +227,7 @@ class Router:
 
         def register(handler: _F) -> _F:
             self.add_ws_route(WebSocketRoute(path, handler, **options))
+            mark_routed(handler)  # `@auth()` written above this one must still refuse the handshake
             return handler
 
         return register
