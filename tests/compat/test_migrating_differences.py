@@ -226,8 +226,14 @@ def test_m12_empty_answers_204_unless_told() -> None:
     async def ok(req: Any, res: Any) -> Any:
         return res.empty(status_code=200)
 
+    @app.get("/created")
+    async def created(req: Any, res: Any) -> Any:
+        res.status(201)
+        return res.empty()  # a status set before (other than the default 200) is kept
+
     with client(app) as c:
         assert c.get("/gone").status_code == 204 and c.get("/ok").status_code == 200
+        assert c.get("/created").status_code == 201
 
 
 def test_m13_set_cookie_is_not_secure_unless_asked() -> None:

@@ -61,3 +61,34 @@ def test_an_upstream_custom_session_class_stores_sessions_under_signed_ids_only(
     for forged in (session_id, "../../etc/passwd", session_id + ".forged"):
         with TestClient(sessions_guide.custom, cookies={"session_id": forged}) as client:
             assert client.get("/").text == "You've visited this page 1 times"
+
+
+def test_a_custom_session_class_written_against_upstreams_code_names() -> None:
+    # Upstream's source keeps the data in ``_session_cache`` (its guide says ``_data``).
+    from nexios import NexiosApp
+    from nexios.session.base import BaseSessionInterface
+    from nexios.session.middleware import SessionMiddleware
+
+    store: dict[str, dict[str, object]] = {}
+
+    class DictSession(BaseSessionInterface):
+        async def load(self) -> None:
+            self._session_cache = dict(store.get(self.session_key or "", {}))
+
+        async def save(self) -> None:
+            store[self.get_session_key()] = dict(self._session_cache)
+
+    app = NexiosApp()
+    app.config.secret_key = "a-secret-key-for-this-test-only-123"
+    app.config.session = {"manager": DictSession}
+    app.add_middleware(SessionMiddleware())
+
+    @app.get("/visit")
+    async def visit(req: object, res: object) -> object:
+        count = req.session.get("count", 0) + 1  # type: ignore[attr-defined]
+        req.session["count"] = count  # type: ignore[attr-defined]
+        return {"count": count}
+
+    with TestClient(app) as client:
+        assert [client.get("/visit").json()["count"] for _ in range(3)] == [1, 2, 3]
+    assert [data["count"] for data in store.values()] == [3]

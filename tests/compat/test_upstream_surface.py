@@ -5,6 +5,7 @@ additions, routing, ``BaseMiddleware``, and the ``nexios.structs``/``status``/``
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import subprocess
 import sys
@@ -352,9 +353,10 @@ async def test_concurrency_helpers() -> None:
         await anyio.sleep(0.01)
     assert sorted(finished) == ["a", "b"]  # cancelled on leaving the block
 
-    async with create_background_task(forever("background")):
+    async with create_background_task(forever("background")) as task:
         await anyio.sleep(0.01)
-    assert finished[-1] == "background"
+        assert isinstance(task, asyncio.Task) and not task.done()
+    assert finished[-1] == "background" and task.cancelled()
 
     computed: list[int] = []
 
@@ -380,6 +382,34 @@ async def test_concurrency_helpers() -> None:
         return "slow"
 
     assert await run_until_first_complete(fast, (slow, {"delay": 5})) == "fast"
+
+
+async def test_task_group_hands_out_tasks_as_upstreams_guide_awaits_them() -> None:
+    from nexios.utils.concurrency import TaskGroup, create_background_task
+
+    async with TaskGroup() as group:  # the concurrency guide's dashboard example
+        first = group.create_task(asyncio.sleep(0.01, result=1))
+        second = group.create_task(asyncio.sleep(0.02, result=2), name="second")
+        assert [await first, await second] == [1, 2] and second.get_name() == "second"
+        left_running = group.create_task(asyncio.sleep(60))
+    assert left_running.cancelled()
+
+    async def fail() -> None:
+        raise ValueError("task failed")
+
+    with pytest.raises(ValueError, match="task failed"):  # a failing task is not swallowed
+        async with TaskGroup() as group:
+            sibling = group.create_task(asyncio.sleep(60))
+            group.create_task(fail())
+            await asyncio.sleep(0.01)
+    assert sibling.cancelled()
+
+    loose = TaskGroup()  # without `async with`: cancel_all() stops what is left
+    pending = loose.create_task(asyncio.sleep(60))
+    await loose.cancel_all()
+    assert pending.cancelled()
+
+    assert await create_background_task(asyncio.sleep(0.01, result="done")) == "done"
 
 
 async def _collect(lazy: Any, results: list[int]) -> None:

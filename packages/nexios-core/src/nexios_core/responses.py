@@ -331,8 +331,11 @@ class Response(PageAndTemplateHelpers, BaseResponse):  # type: ignore[misc]  # r
             return self._set_body(content.encode("utf-8"), media_type or "text/plain", status_code, headers)
         return self._set_body(bytes(content), media_type or "application/octet-stream", status_code, headers)
 
-    def empty(self, status_code: int = 204, headers: Mapping[str, str] | None = None) -> Response:
-        """Send no body."""
+    def empty(self, status_code: int | None = None, headers: Mapping[str, str] | None = None) -> Response:
+        """Send no body: ``204`` unless ``status_code`` is given or a status other than ``200``
+        was set before (``response.status(404).empty()`` stays a 404)."""
+        if status_code is None:
+            status_code = 204 if self.status_code == 200 else self.status_code
         return self._set_body(b"", None, status_code, headers)  # type: ignore[arg-type]
 
     def redirect(self, url: str, status_code: int = 302) -> Response:

@@ -1,79 +1,100 @@
 """Upstream Nexios's task helpers (``nexios.utils.concurrency``): a task group that cancels what
 is left on exit, a background task scoped to a block, and a value computed once on demand.
 
-Built on anyio, like the rest of Nexios, so they work under asyncio and trio alike (upstream's
-used asyncio directly).
+The task group and the background task hand out ``asyncio.Task`` objects, as upstream's do
+(its guide awaits them), so they need asyncio; ``AsyncLazy`` is built on anyio.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 import anyio
-import anyio.abc
 
 _T = TypeVar("_T")
 
 
 class TaskGroup:
-    """Tasks started together: ``async with TaskGroup() as group: group.create_task(coro)``.
+    """Tasks started together: ``async with TaskGroup() as group: task = group.create_task(coro)``.
 
-    Leaving the block cancels the tasks still running (upstream's behaviour; anyio's own task
-    group would wait for them instead). An error in a task cancels the others and is raised.
+    ``create_task`` returns the ``asyncio.Task`` (await it for its result, as upstream's guide
+    does). Leaving the block cancels the tasks still running (upstream's behaviour; anyio's and
+    asyncio's own task groups would wait for them instead). A task that fails cancels the others,
+    and its error is raised on leaving the block unless another error is already on its way out.
+    The group works without ``async with`` too: call :meth:`cancel_all` when done.
     """
 
     def __init__(self) -> None:
-        self._group: anyio.abc.TaskGroup | None = None
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self._errors: list[BaseException] = []
 
     async def __aenter__(self) -> TaskGroup:
-        self._group = anyio.create_task_group()
-        await self._group.__aenter__()
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> bool | None:
-        group, self._group = self._group, None
-        assert group is not None
-        group.cancel_scope.cancel()
-        return await group.__aexit__(exc_type, exc, tb)
+    ) -> None:
+        await self.cancel_all()
+        if exc is None and self._errors:
+            raise self._errors[0]
 
-    def create_task(self, coroutine: Coroutine[Any, Any, Any], *, name: str | None = None) -> None:
-        """Run ``coroutine`` in the group."""
-        if self._group is None:
-            coroutine.close()
-            raise RuntimeError("TaskGroup.create_task() needs `async with TaskGroup() as group:`")
+    def create_task(self, coroutine: Coroutine[Any, Any, _T], *, name: str | None = None) -> asyncio.Task[_T]:
+        """Run ``coroutine`` in the group; returns its task."""
+        task = asyncio.ensure_future(coroutine)
+        if name is not None:
+            task.set_name(name)
+        self.tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
 
-        async def run() -> None:
-            await coroutine
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        self._errors.append(task.exception())  # type: ignore[arg-type]
+        for other in self.tasks:
+            if not other.done():
+                other.cancel()
 
-        self._group.start_soon(run, name=name)
+    def cancel_all(self) -> asyncio.Future[list[Any]]:
+        """Cancel every task still running in the group. Await the result to wait until they
+        have stopped (upstream awaited it; calling it without ``await`` cancels all the same)."""
+        for task in self.tasks:
+            if not task.done():
+                task.cancel()
+        return asyncio.gather(*self.tasks, return_exceptions=True)
 
-    def cancel_all(self) -> None:
-        """Cancel every task still running in the group."""
-        if self._group is not None:
-            self._group.cancel_scope.cancel()
+
+class _BackgroundTask(Generic[_T]):
+    """What :func:`create_background_task` returns: ``async with`` it for a task scoped to the
+    block, or ``await`` it for the coroutine's result (upstream's tests use both)."""
+
+    def __init__(self, coroutine: Coroutine[Any, Any, _T], name: str | None) -> None:
+        self.task: asyncio.Task[_T] = asyncio.ensure_future(coroutine)
+        if name is not None:
+            self.task.set_name(name)
+
+    async def __aenter__(self) -> asyncio.Task[_T]:
+        return self.task
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self.task.done():
+            self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+
+    def __await__(self) -> Generator[Any, None, _T]:
+        return self.task.__await__()
 
 
-@contextlib.asynccontextmanager
-async def create_background_task(
-    coroutine: Coroutine[Any, Any, _T], *, name: str | None = None
-) -> AsyncIterator[anyio.abc.TaskGroup]:
-    """Run ``coroutine`` in the background for the duration of the block; it is cancelled when
-    the block exits (if still running). Yields the task group running it."""
-    async with anyio.create_task_group() as group:
-
-        async def run() -> None:
-            await coroutine
-
-        group.start_soon(run, name=name)
-        try:
-            yield group
-        finally:
-            group.cancel_scope.cancel()
+def create_background_task(coroutine: Coroutine[Any, Any, _T], *, name: str | None = None) -> _BackgroundTask[_T]:
+    """Start ``coroutine`` as a task now. ``async with create_background_task(coro) as task:``
+    yields the ``asyncio.Task`` and cancels it when the block exits (if still running);
+    ``await create_background_task(coro)`` waits for its result. Needs a running event loop."""
+    return _BackgroundTask(coroutine, name)
 
 
 class AsyncLazy(Generic[_T]):

@@ -97,6 +97,16 @@ class BaseSessionInterface(Session):
         from :meth:`get_expiry_age`)."""
         self._max_age = seconds
 
+    @property
+    def _session_cache(self) -> dict[str, Any]:
+        """Upstream's code names the data ``_session_cache`` (its guide: ``_data``); a custom
+        session written against either reads and writes the same dict."""
+        return self._load()
+
+    @_session_cache.setter
+    def _session_cache(self, value: dict[str, Any]) -> None:
+        self._data = value
+
     # ---------------------------------------------------------------- custom sessions
     async def load(self) -> None:
         """Upstream-style custom sessions read their data for ``self.session_key`` into
