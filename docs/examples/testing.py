@@ -1,6 +1,6 @@
 """Testing a Nexios app (docs/testing.md): an app, and the pytest tests that check it.
 
-``tests/docs/test_docs_examples.py`` imports the ``test_*`` functions and the ``client`` fixture
+``tests/docs/test_testing_examples.py`` imports the ``test_*`` functions and the ``client`` fixture
 below, so pytest runs them exactly as written here.
 """
 
