@@ -132,3 +132,42 @@ async def test_changes_to_a_signed_cookie_session_are_dropped_with_a_warning(
             await ws.wait_closed()
     assert httpx.get(f"{base_url}/theme", headers={"Cookie": cookie}, timeout=10).json() == {"theme": "dark"}
     assert "cannot receive a new session cookie after the handshake" in caplog.text
+
+
+async def test_a_jwt_backend_authenticates_websockets_by_their_bearer_header(live_server: LiveServer) -> None:
+    # The JWT backend used to read request.bearer_token, which a WebSocket lacks: every
+    # handshake on an app with JWT authentication failed with 1011 (HTTP 500 under uvicorn).
+    import time
+
+    from nexios.auth.backends.jwt import JWTAuthBackend, create_jwt
+
+    secret = "jwt-websocket-test-secret-key-0123456789"
+    app = get_application(config=MakeConfig({"secret_key": secret, "jwt_algorithms": ["HS256"]}))
+    app.add_middleware(AuthenticationMiddleware(backend=JWTAuthBackend(
+        authenticate_func=lambda sub, **claims: SimpleUser(sub, ["chat"]))))
+
+    @app.websocket("/whoami")
+    async def whoami(websocket: Any) -> None:
+        await websocket.accept()
+        await websocket.send_json({"user": websocket.user.display_name if websocket.user.is_authenticated else None})
+
+    @app.websocket("/private")
+    @auth(scopes=["chat"])
+    async def private(websocket: Any) -> None:
+        await websocket.accept()
+        await websocket.send_text("welcome")
+
+    base_url = live_server(app, log_config=None, log_level="warning").replace("http", "ws")
+    token = create_jwt({"sub": "ada", "exp": int(time.time()) + 60}, secret)
+    bearer = {"Authorization": f"Bearer {token}"}
+    async with connect(base_url + "/whoami") as ws:
+        assert (await ws.recv()) == '{"user":null}'
+    async with connect(base_url + "/whoami", additional_headers=bearer) as ws:
+        assert (await ws.recv()) == '{"user":"ada"}'
+    async with connect(base_url + "/private", additional_headers=bearer) as ws:
+        assert (await ws.recv()) == "welcome"
+    for headers in ({}, {"Authorization": f"Bearer {token}x"}, {"Authorization": f"Basic {token}"}):
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(base_url + "/private", additional_headers=headers):
+                pass  # pragma: no cover - refused
+        assert refused.value.response.status_code == 403

@@ -243,9 +243,11 @@ class JWTAuthBackend:
         return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 
     async def authenticate(self, request: Request) -> AuthResult:
-        """The user and scopes of a valid bearer token; ``None`` for no token or an invalid one."""
-        token = request.bearer_token
-        if token is None:
+        """The user and scopes of a valid bearer token; ``None`` for no token or an invalid one.
+        Works on a WebSocket handshake too (its headers only: a WebSocket has no body)."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
             return None
         claims = self.decode(token)
         if claims is None:
