@@ -198,3 +198,14 @@ def test_a_template_name_cannot_climb_out_of_the_directories(name: str) -> None:
     engine = TemplateEngine(directory=TEMPLATES)
     with pytest.raises(jinja2.TemplateNotFound, match="not found in"):
         engine.get_template(name)
+
+
+@pytest.mark.anyio
+async def test_a_missing_include_names_the_including_template_its_line_and_the_search_path(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text("<p>top</p>\n{% include 'ghost.html' %}\n")
+    engine = TemplateEngine(directory=tmp_path)
+    with pytest.raises(TemplateRenderError) as failed:
+        await engine.render("page.html")
+    message = str(failed.value)
+    assert "Error in template 'page.html', line 2: TemplateNotFound" in message
+    assert "ghost.html" in message and str(tmp_path) in message

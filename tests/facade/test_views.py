@@ -167,3 +167,27 @@ def test_as_route_choices_and_mistakes() -> None:
 
     with pytest.raises(ImproperlyConfigured, match="defines none of"):
         Empty.as_route("/empty")
+
+
+def test_a_view_whose_constructor_needs_arguments_is_refused_when_routed() -> None:
+    class NeedsStore(APIView):
+        def __init__(self, store: dict[str, str]) -> None:
+            self.store = store
+
+        async def get(self, request: Any, response: Any) -> Any:
+            return self.store
+
+    with pytest.raises(ImproperlyConfigured, match=r"NeedsStore\(\) is made for each request without arguments"):
+        NeedsStore.as_route("/store")
+
+    class Defaulted(APIView):
+        def __init__(self, greeting: str = "hi") -> None:
+            self.greeting = greeting
+
+        async def get(self, request: Any, response: Any) -> Any:
+            return {"greeting": self.greeting}
+
+    app = get_application()
+    app.add_route(Defaulted.as_route("/hello"))
+    with TestClient(app) as http:
+        assert http.get("/hello").json() == {"greeting": "hi"}

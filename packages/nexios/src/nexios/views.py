@@ -76,6 +76,7 @@ class APIView:
         ``routes=[...]``): one route per verb the class defines (only those in ``methods``, when
         given). ``route_options`` go to every :class:`~nexios_routing.Route` (``name`` defaults
         to the class name, ``tags``, ``dependencies``, ``middleware``, ``summary``...)."""
+        cls._check_constructor()
         verbs = cls.defined_verbs()
         if methods is not None:
             wanted = [method.upper() for method in methods]
@@ -107,6 +108,20 @@ class APIView:
                 per_verb["summary"] = doc.splitlines()[0]
             router.add_route(Route(path, cls.handler_for(verb.lower()), [verb], middleware=middleware, **per_verb))
         return router
+
+    @classmethod
+    def _check_constructor(cls) -> None:
+        # Each request makes `cls()`: a constructor that needs arguments would fail at every
+        # request, so it fails here, when the view is routed.
+        try:
+            inspect.signature(cls).bind()
+        except TypeError:
+            raise ImproperlyConfigured(
+                f"{cls.__qualname__}() is made for each request without arguments: give the parameters of "
+                "its __init__ defaults, or set what it needs as class attributes"
+            ) from None
+        except ValueError:  # no signature to read (a C-level __init__): nothing to check
+            pass
 
     @classmethod
     def class_middleware(cls) -> list[Any]:

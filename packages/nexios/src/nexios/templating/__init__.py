@@ -265,8 +265,10 @@ class TemplateEngine:
             if empty_ok:
                 return None
             raise
-        except (HTTPException, TemplateRenderError, jinja2.TemplateNotFound):
+        except (HTTPException, TemplateRenderError):
             raise  # an answer on purpose, or already named
+        # Anything else, a missing `{% include %}` or `{% extends %}` target included: named with
+        # the template and line that asked for it.
         except Exception as exc:
             raise _render_error(name, exc) from exc
 
