@@ -230,3 +230,50 @@ def test_answers_from_raw_asgi_middleware_carry_the_id_too() -> None:
     assert (refused.status_code, refused.headers.get_list("x-request-id")) == (400, ["host-1"])
     assert preflight.status_code == 400 and NEW_ID.fullmatch(preflight.headers["x-request-id"])
     assert (served.text, served.headers.get_list("x-request-id")) == ("through-1", ["through-1"])
+
+
+@pytest.mark.parametrize("given", [
+    [b""], [b"first-1", b"second-2"], [b"bad id", b"second-2"], [b"same-1", b"same-1"]])
+def test_an_empty_or_repeated_incoming_id_is_replaced(given: list[bytes]) -> None:
+    # Two ids (a client's beside a proxy's, or a forgery beside the real one) cannot be told
+    # apart: neither is trusted.
+    with TestClient(make_app()) as client:
+        answer = client.get("/plain", headers=[(b"x-request-id", value) for value in given])
+    assert NEW_ID.fullmatch(answer.text) and answer.headers.get_list("x-request-id") == [answer.text]
+
+
+def test_answers_from_exception_handlers_files_static_and_raw_mounts_carry_the_id(tmp_path: Any) -> None:
+    from nexios_core import FileResponse, JSONResponse, StaticFiles
+
+    class Teapot(Exception):
+        pass
+
+    (tmp_path / "a.txt").write_text("hello")
+    app = make_app()
+
+    @app.get("/file")
+    async def file(request: Request, response: Response) -> Any:
+        return FileResponse(tmp_path / "a.txt")
+
+    @app.get("/teapot")
+    async def teapot(request: Request, response: Response) -> Any:
+        raise Teapot()
+
+    async def on_teapot(request: Request, response: Response, exc: Teapot) -> Any:
+        return JSONResponse({"teapot": True}, status_code=418)
+
+    async def raw_app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"raw"})
+
+    app.add_exception_handler(Teapot, on_teapot)
+    app.mount("/raw", raw_app)
+    app.register(StaticFiles(directory=tmp_path), prefix="/static")
+    with TestClient(app) as client:
+        answers = {path: client.get(path, headers={"x-request-id": "kept-1"})
+                   for path in ("/file", "/teapot", "/raw/", "/static/a.txt", "/static/missing", "/sub/nowhere")}
+        head = client.head("/plain", headers={"x-request-id": "kept-1"})
+    assert {path: (a.status_code, a.headers.get_list("x-request-id")) for path, a in answers.items()} == {
+        "/file": (200, ["kept-1"]), "/teapot": (418, ["kept-1"]), "/raw/": (200, ["kept-1"]),
+        "/static/a.txt": (200, ["kept-1"]), "/static/missing": (404, ["kept-1"]), "/sub/nowhere": (404, ["kept-1"])}
+    assert head.headers.get_list("x-request-id") == ["kept-1"]

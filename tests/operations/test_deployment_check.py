@@ -19,7 +19,7 @@ from nexios_auth import AuthenticationMiddleware, CSRFMiddleware
 from nexios_auth.backends.jwt import JWTAuthBackend
 from nexios_cli.main import main
 from nexios_core import CORSMiddleware, Limits, StaticFiles, TrustedHostMiddleware
-from nexios_core.checks import audit_app, is_placeholder_secret, secret_bits
+from nexios_core.checks import MIN_SECRET_BITS, audit_app, is_placeholder_secret, secret_bits
 from nexios_session import SessionMiddleware
 
 STRONG = secrets.token_urlsafe(32)
@@ -54,7 +54,9 @@ def test_debug() -> None:
 
 
 @pytest.mark.parametrize("secret", ["change-me", "your-secret-key", "SECRET", "supersecretkey123",
-                                    "short-but-random-8Fq2", "ab" * 30, "a" * 64])
+                                    "short-but-random-8Fq2", "ab" * 30, "a" * 64,
+                                    "0123456789abcdef" * 2, "abcdefghijklmnopqrstuvwxyz012345",
+                                    "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210", secrets.token_hex(8) * 4])
 def test_weak_secret_keys(secret: str) -> None:
     assert rules(clean_app(config={"secret_key": secret})) == {("weak-secret-key", "error")}
 
@@ -62,6 +64,9 @@ def test_weak_secret_keys(secret: str) -> None:
 def test_strong_secret_keys_pass_and_a_missing_one_is_noted() -> None:
     for secret in (STRONG, secrets.token_hex(32), secrets.token_urlsafe(64)):
         assert not is_placeholder_secret(secret) and secret_bits(secret) >= 128
+    # The shortest common random keys (32 hex digits: 128 bits) must never be called weak.
+    for secret in [secrets.token_hex(16) for _ in range(500)]:
+        assert not is_placeholder_secret(secret) and secret_bits(secret) >= MIN_SECRET_BITS
         assert rules(clean_app(config={"secret_key": secret})) == set()
     assert rules(clean_app(config={"secret_key": None})) == {("secret-key-missing", "info")}
 
@@ -76,6 +81,23 @@ def test_cors_reflecting_any_origin_with_credentials() -> None:
     public = clean_app()
     public.add_middleware(CORSMiddleware, allow_origins=["*"])
     assert rules(public) == {("cors-any-origin", "info")}
+
+
+def test_cors_trusting_the_null_origin_with_credentials() -> None:
+    # Sandboxed iframes and data: documents send `Origin: null`: any site can make one.
+    trusting_null = clean_app()
+    trusting_null.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com", "null"],
+                                 allow_credentials=True)
+    assert rules(trusting_null) == {("cors-credentials", "error")}
+    without_credentials = clean_app()
+    without_credentials.add_middleware(CORSMiddleware, allow_origins=["null"])
+    assert rules(without_credentials) == {("cors-any-origin", "info")}
+
+
+def test_cors_star_with_credentials_is_refused_at_start_up() -> None:
+    app = clean_app()
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
+    assert rules(app) == {("startup-fails", "error")}
 
 
 def test_another_frameworks_cors_with_star_and_credentials() -> None:

@@ -125,6 +125,27 @@ def test_404_405_500_and_a_mounted_app(telemetry: Telemetry) -> None:
                         (500, "/boom", 1)]
 
 
+def test_an_unknown_method_is_named_http_and_recorded_as_other(telemetry: Telemetry) -> None:
+    with TestClient(traced_app(telemetry)) as client:
+        assert client.request("PURGE", "/users/1").status_code == 405
+    (span,) = telemetry.finished()
+    assert span.name == "HTTP /users/{user_id:int}"
+    assert span.attributes["http.request.method"] == "_OTHER"
+    assert span.attributes["http.request.method_original"] == "PURGE"
+    assert [(a["http.request.method"], a["http.response.status_code"]) for a, _ in telemetry.durations()] == [
+        ("_OTHER", 405)]
+
+
+def test_a_malformed_or_overlong_traceparent_starts_a_new_trace(telemetry: Telemetry) -> None:
+    bad = ["garbage", f"ff-{PARENT_TRACE}-{PARENT_SPAN}-01", f"00-{'0' * 32}-{PARENT_SPAN}-01",
+           f"00-{PARENT_TRACE}-{PARENT_SPAN}-01" + "x" * 1000]
+    with TestClient(traced_app(telemetry)) as client:
+        assert [client.get("/users/1", headers={"traceparent": value}).status_code for value in bad] == [200] * 4
+    spans = telemetry.finished()
+    assert len(spans) == 4 and all(span.parent is None for span in spans)
+    assert all(format(span.context.trace_id, "032x") != PARENT_TRACE for span in spans)
+
+
 def test_trace_context_comes_in_and_goes_out(telemetry: Telemetry) -> None:
     with TestClient(traced_app(telemetry, trace_response_header=True)) as client:
         answer = client.get("/users/1", headers={"traceparent": f"00-{PARENT_TRACE}-{PARENT_SPAN}-01"})
@@ -171,3 +192,27 @@ def test_an_app_without_the_plugin_never_imports_opentelemetry() -> None:
     )
     finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert finished.stdout.strip() == "[]"
+
+
+def test_without_the_extra_the_import_error_names_the_fix_and_the_rest_works() -> None:
+    code = (
+        "import io, sys\n"
+        "sys.modules['opentelemetry'] = None  # as if the otel extra were not installed\n"
+        "from nexios import get_application\n"
+        "from nexios.operations import setup_logging\n"
+        "from nexios.testclient import TestClient\n"
+        "setup_logging('json', stream=io.StringIO())\n"
+        "app = get_application()\n"
+        "@app.get('/')\n"
+        "async def home(request, response):\n"
+        "    return 'ok'\n"
+        "with TestClient(app) as client:\n"
+        "    assert client.get('/').text == 'ok'\n"
+        "try:\n"
+        "    import nexios.otel\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    assert 'pip install "nexios[otel]"' in finished.stdout

@@ -154,3 +154,42 @@ def test_records_from_tasks_and_threads_a_handler_starts_carry_its_id() -> None:
     lines = [line for line in json_lines(stream) if line["logger"] == "tests.background"]
     assert [(line["message"], line["request_id"]) for line in lines] == [
         ("from a task", "spawned-1"), ("from a thread", "spawned-1")]
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_an_error_record_names_the_route_not_the_raw_path_or_anything_secret(log_format: str) -> None:
+    # A path can hold a secret (a reset token) or, percent-encoded, a line break that would
+    # forge a second log line in the text format.
+    stream = io.StringIO()
+    setup_logging(log_format, stream=stream)  # type: ignore[arg-type]
+    app = get_application()
+
+    @app.get("/reset/{token}")
+    async def reset(request: Request, response: Response, token: str) -> Any:
+        raise RuntimeError("reset failed")
+
+    sub = get_application()
+
+    @sub.get("/orders/{order_id}")
+    async def order(request: Request, response: Response, order_id: str) -> Any:
+        raise RuntimeError("order failed")
+
+    app.register(sub, prefix="/shop")
+    secrets_sent = {"authorization": f"Bearer {SECRET}", "cookie": f"session={SECRET}"}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        crash = client.get(f"/reset/{SECRET}%0D%0AFORGED%20line?api_key={SECRET}",
+                           headers={**secrets_sent, "x-request-id": "err-1"})
+        mounted = client.get(f"/shop/orders/{SECRET}?token={SECRET}", headers={**secrets_sent, "x-request-id": "err-2"})
+    assert (crash.status_code, mounted.status_code) == (500, 500)
+    written = stream.getvalue()
+    ours = [line for line in written.splitlines() if "httpx" not in line]  # the test client's own log
+    assert SECRET not in "\n".join(ours)
+    assert not [line for line in ours if line.startswith("FORGED")]
+    if log_format == "json":
+        errors = [line for line in json_lines(stream) if line["logger"] == "nexios.error"]
+        assert [(e["request_id"], e["method"], e["route"]) for e in errors] == [
+            ("err-1", "GET", "/reset/{token}"), ("err-2", "GET", "/shop/orders/{order_id}")]
+        assert "RuntimeError: reset failed" in errors[0]["exception"]
+    else:
+        assert any("GET /reset/{token}" in line and "[err-1]" in line for line in ours)
+        assert any("GET /shop/orders/{order_id}" in line and "[err-2]" in line for line in ours)

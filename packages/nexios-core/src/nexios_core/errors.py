@@ -22,6 +22,7 @@ from .concurrency import is_async_callable
 from .exceptions import HTTPException
 from .request import Request
 from .request_ids import REQUEST_ID_SCOPE_KEY, request_id
+from .request_log import route_template
 from .responses import BaseResponse, HTMLResponse, JSONResponse, Response
 
 logger = logging.getLogger("nexios.error")
@@ -144,14 +145,21 @@ def server_error_response(request: Request, exc: BaseException, debug: bool) -> 
 
 
 def log_server_error(request: Request, exc: BaseException) -> None:
-    """Log an unhandled error once, with the request id the client sees."""
+    """Log an unhandled error once, with the request id the client sees, the method and the
+    route template (never the raw path: it can hold a token, or a line break that would forge
+    a log line)."""
     trace = sys.modules.get("opentelemetry.trace")
     if trace is not None:  # the request's span (nexios_core.otel) says why it failed
         trace.get_current_span().record_exception(exc)
+    scope = request.scope
+    method = scope.get("method", "WEBSOCKET")
+    route = route_template(scope.get("app"), scope)
+    if route is not None and "nexios.base_app" in scope:
+        route = (scope.get("root_path") or "") + route  # a mounted app's: under its prefix
     logger.error(
         "Unhandled %s in %s %s [request_id=%s]",
-        type(exc).__name__, request.scope.get("method", "WS"), request.scope.get("path", ""),
-        request_id_for(request), exc_info=exc,
+        type(exc).__name__, method, route or "-", request_id_for(request), exc_info=exc,
+        extra={"method": method, "route": route},
     )
 
 

@@ -28,10 +28,16 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry import context as otel_context
-from opentelemetry import metrics, propagate, trace
-from opentelemetry.propagators.textmap import Getter
-from opentelemetry.trace import SpanKind, Status, StatusCode
+try:
+    from opentelemetry import context as otel_context
+    from opentelemetry import metrics, propagate, trace
+    from opentelemetry.propagators.textmap import Getter
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+except ImportError as missing:  # the extra is optional: say how to get it
+    raise ImportError(
+        f'OpenTelemetry support needs the otel extra ({missing}): pip install "nexios[otel]" '
+        '(or "nexios-core[otel]")'
+    ) from missing
 
 from .middleware.asgi import Middleware
 from .request import routed_path
@@ -125,7 +131,8 @@ class TracingMiddleware:
         status = 0
         error_type: str | None = None
         started = time.perf_counter()
-        span = self.plugin.tracer.start_span(method, context=parent, kind=SpanKind.SERVER)
+        # The conventions name an unknown method's span "HTTP", not "_OTHER".
+        span = self.plugin.tracer.start_span(_span_method(method), context=parent, kind=SpanKind.SERVER)
         if span.is_recording():  # without an SDK (or when sampled out), attributes would be thrown away
             span.set_attributes(_request_attributes(scope, method))
         valid = span.get_span_context().is_valid
@@ -167,7 +174,7 @@ class TracingMiddleware:
             error_type = str(status)
         if span.is_recording():
             if route is not None:
-                span.update_name(f"{method} {route}")
+                span.update_name(f"{_span_method(method)} {route}")
                 span.set_attribute("http.route", route)
             if status and scope["type"] == "http":
                 span.set_attribute("http.response.status_code", status)
@@ -197,6 +204,10 @@ _TRACED = "nexios.otel.traced"
 def _method(scope: Scope) -> str:
     method: str = scope.get("method") or "GET"
     return method if method in KNOWN_METHODS else "_OTHER"
+
+
+def _span_method(method: str) -> str:
+    return "HTTP" if method == "_OTHER" else method
 
 
 def _request_attributes(scope: Scope, method: str) -> dict[str, Any]:

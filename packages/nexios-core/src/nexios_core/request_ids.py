@@ -1,7 +1,7 @@
 """Request ids: one per request, the client's own when it sent a well-formed one.
 
 The id of a request is the ``X-Request-ID`` header the client (or the proxy in front) sent, when
-it is 1 to 128 characters of ``A-Z a-z 0-9 . _ -``; otherwise 32 random hex digits. It is made
+it is 1 to 128 characters of ``A-Z a-z 0-9 . _ -`` and sent once; otherwise 32 random hex digits. It is made
 the first time something asks for it (the echo on the response, a log record, the 500 body) and
 kept in the scope, so every part of the request, a mounted app included, sees the same one.
 
@@ -76,12 +76,18 @@ def request_id_header(scope: Scope) -> tuple[bytes, bytes]:
     and kept in the scope (so the whole request, and a mounted app, see the same one)."""
     found: tuple[bytes, bytes] | None = scope.get(REQUEST_ID_SCOPE_KEY)
     if found is None:
+        given = None
         for name, value in scope.get("headers", ()):
             if name == REQUEST_ID_HEADER:
-                if 0 < len(value) <= MAX_REQUEST_ID_LENGTH and _WELL_FORMED.fullmatch(value):
-                    found = (REQUEST_ID_HEADER, bytes(value))
-                break  # only the first one counts: a second one cannot override it
-        if found is None:
+                if given is not None:
+                    # Two ids (a client's and a proxy's, or a forgery next to the real one): no
+                    # way to tell which to trust, so neither is used.
+                    given = b""
+                    break
+                given = value
+        if given and len(given) <= MAX_REQUEST_ID_LENGTH and _WELL_FORMED.fullmatch(given):
+            found = (REQUEST_ID_HEADER, bytes(given))
+        else:
             try:
                 found = _take_header()
             except IndexError:
