@@ -209,3 +209,26 @@ async def test_a_missing_include_names_the_including_template_its_line_and_the_s
     message = str(failed.value)
     assert "Error in template 'page.html', line 2: TemplateNotFound" in message
     assert "ghost.html" in message and str(tmp_path) in message
+
+
+@pytest.mark.parametrize("section", [TemplateConfig(template_dir=str(TEMPLATES)), {"template_dir": str(TEMPLATES)}],
+                         ids=["TemplateConfig", "mapping"])
+@pytest.mark.parametrize("setup", ["install", "setup_environment"])
+def test_upstream_setups_read_the_templating_section_of_the_config(section: Any, setup: str) -> None:
+    # Upstream: MakeConfig({"templating": TemplateConfig(...)}) then TemplateEngine().setup_environment().
+    app = get_application(config=MakeConfig({"templating": section}))
+    engine = TemplateEngine()
+    if setup == "install":
+        app.install(engine)
+    else:
+        engine.setup_environment()
+    assert engine.search_path() == [TEMPLATES.resolve()]
+
+    @app.get("/")
+    async def index(request: Any, response: Any) -> Any:
+        return await render("notes.txt", {"name": "from the config's directory"}, request=request)
+
+    with TestClient(app) as client:
+        assert client.get("/").text.strip() == "from the config's directory"
+    with pytest.raises(ImproperlyConfigured, match="templating section is a str"):
+        get_application(config=MakeConfig({"templating": "templates"})).install(TemplateEngine())

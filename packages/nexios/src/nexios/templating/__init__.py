@@ -126,20 +126,18 @@ class TemplateEngine:
     # ---------------------------------------------------------------- configuring
     def setup(self, app: Any) -> None:
         """Become ``app``'s engine (what ``app.install(engine)`` calls); checks the directories."""
-        section = getattr(app, "config", {}).get("templating") if not self.configured else None
-        if isinstance(section, Mapping):
-            try:
-                self.setup_environment(TemplateConfig(**section))
-            except TypeError as exc:
-                raise ImproperlyConfigured(f"The config's templating section is not a TemplateConfig: {exc}") from None
-        else:
-            self.setup_environment()
+        config = None if self.configured else _config_section(getattr(app, "config", None))
+        self.setup_environment(config)
         app.templates = self
 
     def setup_environment(self, config: TemplateConfig | None = None) -> jinja2.Environment:
         """Build the Jinja2 environment (with ``config``, if given, replacing the engine's).
-        Upstream Nexios' entry point; the engine becomes the one ``render()`` falls back on."""
+        Upstream Nexios' entry point: an engine made without settings and given no ``config``
+        reads ``get_config().templating`` (a ``TemplateConfig`` or a mapping of its fields), as
+        upstream did. The engine becomes the one ``render()`` falls back on."""
         global _last_engine
+        if config is None and not self.configured:
+            config = _config_section(_current_config())
         if config is not None:
             self.config = config
             self.context_processors = list(config.context_processors)
@@ -271,6 +269,32 @@ class TemplateEngine:
         # the template and line that asked for it.
         except Exception as exc:
             raise _render_error(name, exc) from exc
+
+
+def _current_config() -> Any:
+    from ..config import get_config  # the facade's accessor: the current app's config, or the last set
+
+    try:
+        return get_config()
+    except RuntimeError:  # no config anywhere yet: the defaults apply
+        return None
+
+
+def _config_section(config: Any) -> TemplateConfig | None:
+    # The `templating` section of an app config: a TemplateConfig (upstream's spelling,
+    # `MakeConfig({"templating": TemplateConfig(...)})`), a mapping of its fields, or absent.
+    section = config.get("templating") if isinstance(config, Mapping) else getattr(config, "templating", None)
+    if section is None or isinstance(section, TemplateConfig):
+        return section
+    if isinstance(section, Mapping):
+        try:
+            return TemplateConfig(**section)
+        except TypeError as exc:
+            raise ImproperlyConfigured(f"The config's templating section is not a TemplateConfig: {exc}") from None
+    raise ImproperlyConfigured(
+        f"The config's templating section is a {type(section).__name__}: "
+        "give a TemplateConfig or a mapping of its fields"
+    )
 
 
 def _render_error(name: str, exc: BaseException) -> TemplateRenderError:
