@@ -178,6 +178,26 @@ def test_response_additions() -> None:
     assert made_answer.headers["x-from-builder"] == "1"
 
 
+
+def test_response_at_nexios_http_response_is_the_response_class() -> None:
+    # Upstream: ``from nexios.http.response import Response`` is BaseResponse, a class a handler
+    # returns; the per-request builder is nexios.http.Response (NexiosResponse).
+    from nexios.http import Response as Builder
+    from nexios.http.response import BaseResponse, NexiosResponse, Response
+
+    assert Response is BaseResponse and NexiosResponse is Builder
+    app = NexiosApp()
+
+    @app.get("/plain")
+    async def plain(req: Any, res: Response) -> Any:  # upstream guides annotate with it too
+        return Response(content="accepted", status_code=202, media_type="text/plain")
+
+    with TestClient(app) as client:
+        answer = client.get("/plain")
+    assert (answer.status_code, answer.text) == (202, "accepted")
+    assert answer.headers["content-type"].startswith("text/plain")
+
+
 # ---------------------------------------------------------------- routing
 def test_add_route_by_keyword_group_upstream_order_and_route_helpers() -> None:
     async def item(req: Any, res: Any) -> Any:
@@ -201,6 +221,38 @@ def test_add_route_by_keyword_group_upstream_order_and_route_helpers() -> None:
     with TestClient(app) as client:
         assert client.get("/items/5").json() == {"id": 5}
         assert client.get("/old/anything").text == "legacy"
+
+
+def test_responses_given_as_a_model_or_a_list_of_models_document_the_200_answer() -> None:
+    from pydantic import BaseModel
+
+    from nexios.routing import Routes
+
+    class Item(BaseModel):
+        name: str
+
+    app = NexiosApp()
+
+    @app.get("/items", responses=list[Item])
+    async def items(req: Any, res: Any) -> Any:
+        return [{"name": "a"}]
+
+    @app.get("/item", responses=Item, summary="One item")
+    async def item(req: Any, res: Any) -> Any:
+        return {"unchecked": True}  # documenting is not validating (response_model= validates)
+
+    async def listed(req: Any, res: Any) -> Any:
+        return {"name": "b"}
+
+    app.add_route(Routes("/listed", listed, responses=Item))
+    with TestClient(app) as client:
+        assert client.get("/item").json() == {"unchecked": True}
+        paths = client.get("/openapi.json").json()["paths"]
+    item_ref = {"$ref": "#/components/schemas/Item"}
+    assert paths["/items"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "type": "array", "items": item_ref}
+    for path in ("/item", "/listed"):
+        assert paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == item_ref
 
 
 def test_dotted_url_for_reaches_into_named_mounts() -> None:

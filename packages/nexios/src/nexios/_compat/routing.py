@@ -9,7 +9,7 @@ gives :class:`Router` below, which is a ``nexios_routing.Router``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 import nexios_routing
@@ -19,11 +19,17 @@ from nexios_routing import Mount, Route, WebSocketRoute
 _F = TypeVar("_F", bound=Callable[..., Awaitable[Any]])
 
 def route_options(options: dict[str, Any]) -> dict[str, Any]:
-    """Route options with upstream's spellings translated: ``middlewares=`` is ``middleware=``."""
+    """Route options with upstream's spellings translated: ``middlewares=`` is ``middleware=``;
+    ``responses=Model`` or ``responses=List[Model]`` (upstream's OpenAPI guide) documents the
+    200 answer, i.e. ``responses={200: Model}`` (it does not validate, as ``response_model=``
+    does)."""
     if "middlewares" in options:
         options = dict(options)
         extra = list(options.pop("middlewares") or ())
         options["middleware"] = [*(options.get("middleware") or ()), *extra]
+    responses = options.get("responses")
+    if responses is not None and not isinstance(responses, Mapping):
+        options = {**options, "responses": {200: responses}}
     return options
 
 

@@ -8,12 +8,16 @@ from nexios_core import (
     JSONResponse,
     PlainTextResponse,
     RedirectResponse,
-    Response,
     ServerSentEvent,
     StreamingResponse,
 )
 
-from .._compat.names import NexiosResponse
+from .._compat.names import NexiosResponse, ResponseClass
+
+Response = ResponseClass
+"""At this path, as in upstream Nexios, ``Response`` is the response class
+(``Response(content=..., media_type=...)``, i.e. :class:`BaseResponse`). The ``response``
+builder every handler receives is ``nexios.http.Response`` (``NexiosResponse`` here)."""
 
 __all__ = [
     "BaseResponse",
