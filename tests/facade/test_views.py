@@ -191,3 +191,18 @@ def test_a_view_whose_constructor_needs_arguments_is_refused_when_routed() -> No
     app.add_route(Defaulted.as_route("/hello"))
     with TestClient(app) as http:
         assert http.get("/hello").json() == {"greeting": "hi"}
+
+
+def test_the_instance_holds_the_request_and_response_as_upstream_views_did() -> None:
+    class Whoami(APIView):
+        async def get(self, req: Any, res: Any) -> Any:
+            return self.res.json({"path": self.request.url.path, "same": self.response is res and self.request is req})
+
+        def post(self, request: Any, response: Any) -> Any:  # in a worker thread too
+            return {"method": self.request.method}
+
+    app = get_application()
+    app.add_route(Whoami.as_route("/whoami"))
+    with TestClient(app) as http:
+        assert http.get("/whoami").json() == {"path": "/whoami", "same": True}
+        assert http.post("/whoami").json() == {"method": "POST"}

@@ -64,6 +64,11 @@ class APIView:
 
     middleware: ClassVar[Sequence[Any]] = ()
     error_handlers: ClassVar[Mapping[type[BaseException], Callable[..., Any]]] = {}
+    request: Request
+    """The request this instance serves (set before the method is called)."""
+    response: Response
+    """Its response (``res`` too, upstream Nexios' name)."""
+    res: Response
 
     @classmethod
     def defined_verbs(cls) -> list[str]:
@@ -108,6 +113,18 @@ class APIView:
                 per_verb["summary"] = doc.splitlines()[0]
             router.add_route(Route(path, cls.handler_for(verb.lower()), [verb], middleware=middleware, **per_verb))
         return router
+
+    @classmethod
+    def _for_request(cls, args: tuple[Any, ...]) -> Any:
+        # The instance serving one request. Upstream Nexios' views read `self.request` and
+        # `self.res`: set from the request and response the method is given (first, as usual).
+        view = cls()
+        for value in args[:2]:
+            if isinstance(value, Request):
+                view.request = value
+            elif isinstance(value, Response):
+                view.res = view.response = value
+        return view
 
     @classmethod
     def _check_constructor(cls) -> None:
@@ -163,11 +180,11 @@ class APIView:
 
         @functools.wraps(method)
         async def call_async(*args: Any, **kwargs: Any) -> Any:
-            return await method(cls(), *args, **kwargs)
+            return await method(cls._for_request(args), *args, **kwargs)
 
         @functools.wraps(method)
         def call_sync(*args: Any, **kwargs: Any) -> Any:
-            return method(cls(), *args, **kwargs)
+            return method(cls._for_request(args), *args, **kwargs)
 
         # A plain `def` method stays one: the router runs it in a worker thread.
         handler: Callable[..., Any] = call_async if is_async_callable(method) else call_sync
