@@ -193,3 +193,70 @@ def test_an_error_record_names_the_route_not_the_raw_path_or_anything_secret(log
     else:
         assert any("GET /reset/{token}" in line and "[err-1]" in line for line in ours)
         assert any("GET /shop/orders/{order_id}" in line and "[err-2]" in line for line in ours)
+
+
+def test_the_documented_ways_to_start_a_thread_carry_the_id() -> None:
+    # Threads do not inherit context variables unless started with the request's context:
+    # asyncio.to_thread and anyio do it; a threading.Thread needs copy_context().run.
+    import asyncio
+    import contextvars
+    import threading
+
+    stream = io.StringIO()
+    setup_logging("json", stream=stream, access_log=False)
+    app = get_application()
+    worker = logging.getLogger("tests.threads")
+
+    def in_own_thread(message: str) -> None:
+        thread = threading.Thread(target=contextvars.copy_context().run, args=(worker.warning, message))
+        thread.start()
+        thread.join()
+
+    @app.get("/async")
+    async def from_async(request: Request, response: Response) -> Any:
+        await asyncio.to_thread(worker.warning, "asyncio.to_thread")
+        in_own_thread("thread from an async handler")
+        return "ok"
+
+    @app.get("/sync")
+    def from_sync(request: Request, response: Response) -> Any:
+        in_own_thread("thread from a sync handler")
+        return "ok"
+
+    with TestClient(app) as client:
+        client.get("/async", headers={"x-request-id": "thread-1"})
+        client.get("/sync", headers={"x-request-id": "thread-2"})
+    lines = [line for line in json_lines(stream) if line["logger"] == "tests.threads"]
+    assert [(line["message"], line["request_id"]) for line in lines] == [
+        ("asyncio.to_thread", "thread-1"), ("thread from an async handler", "thread-1"),
+        ("thread from a sync handler", "thread-2")]
+
+
+def uvicorns_lines(secret: str) -> None:
+    """What uvicorn writes for one request and one WebSocket handshake (its own words)."""
+    logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
+    logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "10.0.0.1:5000", "GET",
+                                             f"/?token={secret}", "1.1", 200)
+    logging.getLogger("uvicorn.error").info('%s - "WebSocket %s" [accepted]', "10.0.0.1:5001", f"/ws?token={secret}")
+    logging.getLogger("uvicorn.error").info('%s - "WebSocket %s" 403', "10.0.0.1:5002", f"/ws?token={secret}")
+
+
+@pytest.mark.parametrize("how", ["setup_logging", "logging_config"])
+def test_the_servers_lines_go_through_the_formatter_without_raw_paths(
+        how: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # As under `uvicorn main:app`: uvicorn configures its loggers, then the app module sets up logging.
+    import uvicorn.config
+
+    logging.config.dictConfig(uvicorn.config.LOGGING_CONFIG)
+    if how == "setup_logging":
+        stream = io.StringIO()
+        setup_logging("json", stream=stream)
+        uvicorns_lines(SECRET)
+        written = stream.getvalue()
+    else:
+        logging.config.dictConfig(logging_config("json"))
+        uvicorns_lines(SECRET)
+        written = capsys.readouterr().err
+    assert SECRET not in written + capsys.readouterr().err
+    lines = [json.loads(line) for line in written.splitlines()]
+    assert [(line["logger"], line["message"]) for line in lines] == [("uvicorn.error", "Started server process [42]")]

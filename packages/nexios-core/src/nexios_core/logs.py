@@ -96,6 +96,38 @@ def _trace_ids() -> Mapping[str, str]:
     return {"trace_id": format(context.trace_id, "032x"), "span_id": format(context.span_id, "016x")}
 
 
+class ServerAccessLinesFilter(logging.Filter):
+    """Drops the access lines a server writes among its own messages: uvicorn logs each
+    WebSocket handshake on ``uvicorn.error`` with the raw path and query string (where a token
+    often travels, as browsers cannot set headers on a WebSocket). ``nexios.access`` writes
+    those connections instead, by route template. Everything else passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith('%s - "WebSocket %s"'))
+
+
+SERVER_LOGGERS = ("uvicorn", "uvicorn.error")
+"""The server's loggers that :func:`setup_logging` sends through its own handler."""
+SERVER_ACCESS_LOGGER = "uvicorn.access"
+"""The server's access log (raw paths and query strings), turned off: ``nexios.access`` replaces it."""
+
+
+def _take_over_server_loggers() -> None:
+    # uvicorn configures its loggers (own handlers, no propagation) before it imports the app:
+    # undo that so its lines reach our handler, and silence its access log.
+    for name in SERVER_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+    error_logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(existing, ServerAccessLinesFilter) for existing in error_logger.filters):
+        error_logger.addFilter(ServerAccessLinesFilter())
+    access = logging.getLogger(SERVER_ACCESS_LOGGER)
+    access.handlers.clear()
+    access.propagate = False
+    access.setLevel(logging.WARNING)
+
+
 _HANDLER_MARK = "_nexios_setup_logging"
 
 
@@ -103,6 +135,8 @@ def setup_logging(format: LogFormat = "text", level: int | str = "INFO", *,
                   stream: IO[str] | None = None, access_log: bool = True) -> logging.Handler:
     """Send every log record to ``stream`` (stderr) in ``format`` (``"text"`` or ``"json"``),
     at ``level`` and above; with ``access_log``, one record per request on ``nexios.access``.
+    uvicorn's loggers lose their own handlers and write through this one; its access log
+    (raw paths and query strings) is turned off, as are its WebSocket handshake lines.
     Call it before the app starts (apps decide at start-up whether to write access records).
     Calling it again replaces the handler it added before. Returns that handler."""
     if format not in ("text", "json"):
@@ -116,6 +150,7 @@ def setup_logging(format: LogFormat = "text", level: int | str = "INFO", *,
         root.removeHandler(previous)
     root.addHandler(handler)
     root.setLevel(level)
+    _take_over_server_loggers()
     logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO if access_log else logging.WARNING)
     return handler
 
@@ -133,12 +168,13 @@ def logging_config(format: LogFormat = "text", level: int | str = "INFO", *,
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"nexios": formatter},
+        "filters": {"server_access_lines": {"()": "nexios_core.logs.ServerAccessLinesFilter"}},
         "handlers": {"nexios": handler},
         "root": {"handlers": ["nexios"], "level": level_name},
         "loggers": {
             # uvicorn's loggers write through their own handlers by default: send them to ours.
             "uvicorn": {"handlers": [], "propagate": True},
-            "uvicorn.error": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True, "filters": ["server_access_lines"]},
             "uvicorn.access": {"handlers": [], "propagate": False, "level": "WARNING"},
             ACCESS_LOGGER: {"level": "INFO" if access_log else "WARNING"},
         },
@@ -149,6 +185,9 @@ __all__ = [
     "ACCESS_FIELDS",
     "JSONFormatter",
     "LogFormat",
+    "SERVER_ACCESS_LOGGER",
+    "SERVER_LOGGERS",
+    "ServerAccessLinesFilter",
     "TEXT_FORMAT",
     "TextFormatter",
     "logging_config",
