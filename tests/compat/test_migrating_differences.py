@@ -555,6 +555,23 @@ def test_m38_run_with_reload_is_refused_with_the_command_to_use() -> None:
         NexiosApp().run(reload=True)
 
 
+
+def test_m39_json_bodies_are_utf8_unless_ascii_is_asked_for() -> None:
+    app = NexiosApp()
+
+    @app.get("/utf8")
+    async def utf8(req: Any, res: Any) -> Any:
+        return res.json({"café": "é"})
+
+    @app.get("/ascii")
+    async def ascii_only(req: Any, res: Any) -> Any:
+        return res.json({"café": "é"}, ensure_ascii=True)
+
+    with client(app) as c:
+        utf8_body, ascii_body = c.get("/utf8"), c.get("/ascii")
+    assert utf8_body.content == '{"café":"é"}'.encode() and utf8_body.json() == {"café": "é"}
+    assert ascii_body.content == b'{"caf\\u00e9":"\\u00e9"}' and ascii_body.json() == {"café": "é"}
+
 def test_routers_built_the_upstream_way_are_ours() -> None:
     # Not a difference: upstream's positional order and list-first WSRouter both work.
     router = Router("/v1", None, ["tag"], True, "v1")
