@@ -109,3 +109,17 @@ def test_a_core_app_routes_the_handlers_itself_after_attach() -> None:
     health.attach(app)
     with TestClient(app) as client:
         assert client.get("/anything").json() == {"status": "ready"}
+
+
+def test_under_uvicorn_ready_follows_the_servers_lifespan() -> None:
+    from tests.support.live_server import run_live_server
+
+    for lifespan, expected in (("on", (200, "ready")), ("off", (503, "idle"))):
+        app = get_application()
+        app.install(HealthChecks())
+        with run_live_server(app, lifespan=lifespan) as base_url:
+            ready = httpx.get(base_url + "/health/ready", timeout=5)
+            live = httpx.get(base_url + "/health/live", timeout=5)
+        assert (ready.status_code, ready.json()["status"]) == expected
+        assert live.status_code == 200 and ready.headers["cache-control"] == "no-store"
+        assert ready.headers["x-request-id"]
