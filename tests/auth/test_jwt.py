@@ -172,6 +172,22 @@ async def test_secret_key_falls_back_to_the_app_config(client_for: Client) -> No
     assert response.status_code == 200
 
 
+
+@pytest.mark.parametrize("configured", [["HS256"], ("HS256",), "HS256"], ids=["list", "tuple", "string"])
+async def test_the_allowlist_falls_back_to_config_jwt_algorithms(client_for: Client, configured: Any) -> None:
+    app = app_for(JWTAuthBackend(), {"secret_key": SECRET, "jwt_algorithms": configured})
+    token = create_jwt({"sub": "ada"}, SECRET)
+    async with client_for(app) as client:
+        response = await client.get("/", headers={"authorization": "Bearer " + token})
+    assert response.status_code == 200
+
+
+def test_config_jwt_algorithms_is_checked_like_algorithms() -> None:
+    with pytest.raises(ImproperlyConfigured, match="'none'"):
+        app_for(JWTAuthBackend(), {"secret_key": SECRET, "jwt_algorithms": "none"}).build()
+    with pytest.raises(ImproperlyConfigured, match=r"set config\.jwt_algorithms=\['HS256'\]"):
+        app_for(JWTAuthBackend(), {"secret_key": SECRET}).build()
+
 def test_app_without_any_key_refuses_to_start() -> None:
     app = app_for(JWTAuthBackend(algorithms=["HS256"]))
     with pytest.raises(ImproperlyConfigured, match="needs a key"):

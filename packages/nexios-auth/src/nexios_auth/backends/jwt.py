@@ -215,7 +215,8 @@ class JWTAuthBackend:
             configured = config.get("jwt_algorithms") if config is not None else None
             if not configured:
                 raise ImproperlyConfigured(_NO_ALGORITHMS)
-            self.algorithms = check_algorithms(list(configured))
+            # A string names one algorithm (config.jwt_algorithms = 'HS256'), as it does for algorithms=.
+            self.algorithms = check_algorithms(configured if isinstance(configured, str) else list(configured))
 
     def decode(self, token: str) -> dict[str, Any] | None:
         """The verified claims of ``token``, or ``None`` if it fails verification."""
