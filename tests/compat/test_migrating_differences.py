@@ -479,7 +479,7 @@ def test_m31_every_unsafe_route_is_protected_and_the_required_list_is_logged(cap
     with caplog.at_level(logging.WARNING, logger="nexios.compat"):
         with client(csrf_app(csrf_enabled=True, csrf_required_urls=["/api/.*"])) as c:
             assert c.post("/other").status_code == 403 and c.post("/api/items").status_code == 403
-    assert "csrf_required_urls is satisfied by protecting every unsafe route" in caplog.text
+    assert caplog.text.count("csrf_required_urls is satisfied by protecting every unsafe route") == 1  # once per app
     with client(csrf_app(csrf_enabled=True, csrf_required_urls=["/api/.*"], csrf_protect_only_required_urls=True)) as c:
         assert c.post("/other").status_code == 200 and c.post("/api/items").status_code == 403
 

@@ -102,11 +102,13 @@ class NexiosApp(UpstreamApp, App):
         self.openapi_config = self.docs.config
         """The document's settings (upstream's name: ``app.openapi_config.add_security_scheme``)."""
         self._serve_docs = openapi is not False
+        self._upstream_config_checked = False
 
     def build(self) -> None:
         """Assemble the request path (at start-up), the docs routes included unless turned off.
         Upstream Nexios's settings keys are translated first (and unsafe ones refused)."""
-        translate_upstream_config(self.config, self.http_middleware)
+        translate_upstream_config(self.config, self.http_middleware, warn=not self._upstream_config_checked)
+        self._upstream_config_checked = True
         if self._serve_docs:
             self.docs.setup(self)
         super().build()
@@ -134,6 +136,7 @@ class NexiosApp(UpstreamApp, App):
                 yield
         finally:
             await close_app_scope(self)
+            self._upstream_config_checked = False  # the next start-up says its warnings again
 
     # Route registration: the root router's methods, so `@app.get(...)` reads like Express.
     def route(self, path: str, methods: str | Sequence[str] | None = None, **options: Any) -> Callable[[_F], _F]:

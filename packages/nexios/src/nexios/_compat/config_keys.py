@@ -58,10 +58,11 @@ CSRF_KEYS = {"csrf_exempt_urls": "csrf_exempt_paths"}
 _PLAIN_PATH = re.compile(r"/[A-Za-z0-9_~!$&'()+,;=:@%/.-]*")
 
 
-def translate_upstream_config(config: MakeConfig, middleware: Sequence[Any] = ()) -> None:
+def translate_upstream_config(config: MakeConfig, middleware: Sequence[Any] = (), *, warn: bool = True) -> None:
     """Rewrite upstream Nexios's keys in ``config`` into ours (see the module docstring), in
     place. ``middleware`` is the app's function middleware (CSRF settings are checked only when
-    a ``CSRFMiddleware`` is among it). Idempotent."""
+    a ``CSRFMiddleware`` is among it). Idempotent; ``warn=False`` skips the CSRF warnings (an app
+    builds more than once at start-up, and says them once)."""
     section = config.get("session")
     if isinstance(section, Mapping):
         translated = translate_session_section(section)
@@ -72,7 +73,7 @@ def translate_upstream_config(config: MakeConfig, middleware: Sequence[Any] = ()
         if value is not None and config.get(ours) is None:
             _write(config, ours, [csrf_path_pattern(upstream, item) for item in value])
     if any(isinstance(item, CSRFMiddleware) for item in middleware):
-        _check_csrf_settings(config)
+        _check_csrf_settings(config, warn)
 
 
 def translate_session_section(section: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -128,7 +129,7 @@ UPSTREAM_CSRF_DEFAULTS = {"csrf_header_name": "X-CSRFToken", "csrf_issue_eagerly
 (``csrf_enabled=True``): its header name, and a token cookie on every response."""
 
 
-def _check_csrf_settings(config: MakeConfig) -> None:
+def _check_csrf_settings(config: MakeConfig, warn: bool = True) -> None:
     if config.get("csrf_enabled") is True:
         for key, value in UPSTREAM_CSRF_DEFAULTS.items():
             if config.get(key) is None:
@@ -151,19 +152,21 @@ def _check_csrf_settings(config: MakeConfig) -> None:
     if config.get("csrf_protect_only_required_urls") is True:
         patterns = ["/*" if item == "*" else csrf_path_pattern("csrf_required_urls", item) for item in required]
         _write(config, "csrf_protected_paths", patterns)
-        logger.warning(
-            "CSRF checks only the csrf_required_urls (csrf_protect_only_required_urls=True): every "
-            "other unsafe route is unprotected."
-        )
+        if warn:
+            logger.warning(
+                "CSRF checks only the csrf_required_urls (csrf_protect_only_required_urls=True): "
+                "every other unsafe route is unprotected."
+            )
         return
     for item in required:
         if item != "*":
             csrf_path_pattern("csrf_required_urls", item)  # refuse what could not be read
-    logger.warning(
-        "csrf_required_urls is satisfied by protecting every unsafe route (exempt paths aside): "
-        "Nexios checks all of them by default. Set csrf_protect_only_required_urls=True to check "
-        "only those URLs, as upstream Nexios did."
-    )
+    if warn:
+        logger.warning(
+            "csrf_required_urls is satisfied by protecting every unsafe route (exempt paths aside): "
+            "Nexios checks all of them by default. Set csrf_protect_only_required_urls=True to check "
+            "only those URLs, as upstream Nexios did."
+        )
 
 
 def _write(config: MakeConfig, key: str, value: Any) -> None:
