@@ -1,7 +1,7 @@
 """``nexios.operations``: running an app in production (``docs/operations.md``).
 
 Request ids (``request.id``, ``current_request_id``, ``RequestIdFilter``), structured logs
-(``setup_logging``, ``JSONFormatter``, ``TextFormatter``), liveness and readiness endpoints
+(``setup_logging``, ``JSONFormatter``, ``TextFormatter``, ``ServerAccessLinesFilter``), liveness and readiness endpoints
 (``HealthChecks``) and the deployment audit behind ``nexios check`` (``audit_app``, ``Audit``,
 ``Finding``). OpenTelemetry is in :mod:`nexios.otel` (the ``otel`` extra).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from nexios_core.checks import Audit, DeploymentCheck, Finding, audit_app
 from nexios_core.health import HealthChecks
-from nexios_core.logs import JSONFormatter, TextFormatter, logging_config, setup_logging
+from nexios_core.logs import JSONFormatter, ServerAccessLinesFilter, TextFormatter, logging_config, setup_logging
 from nexios_core.request_ids import RequestIdFilter, current_request_id, install_request_id_records
 from nexios_core.request_log import ACCESS_LOGGER
 
@@ -22,6 +22,7 @@ __all__ = [
     "HealthChecks",
     "JSONFormatter",
     "RequestIdFilter",
+    "ServerAccessLinesFilter",
     "TextFormatter",
     "audit_app",
     "current_request_id",
