@@ -8,7 +8,8 @@ noise. It is the tool for profiling work; the e2e runner stays the judge of the 
 For each app and endpoint the runner starts this file as a child under
 ``valgrind --tool=callgrind`` twice: once with a small and once with a large number of requests
 (after the same warm-up). The difference divided by the difference in requests is the cost of
-one request, with start-up, imports and warm-up cancelled out. The child drives the app in
+one request, with warm-up cancelled out; only what runs inside asyncio task steps is counted,
+so the interpreter's start-up and the imports (whose count varies by millions) are left out. The child drives the app in
 process exactly as ``run_inprocess.py`` does (same scopes, receive and send).
 
     python bench/count_instructions.py                       # every endpoint, raw and nexios
@@ -40,6 +41,8 @@ from run_inprocess import check_once, new_event_loop, scope_template, start_life
 
 WARM_UP_REQUESTS = 200
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+TASK_STEP_FUNCTION = "task_step_impl"
+"""The C function of CPython's ``_asyncio`` that runs one step of a task (3.10 to 3.13)."""
 
 
 async def _child(spec: AppSpec, endpoint: Endpoint, count: int) -> str | None:
@@ -64,9 +67,13 @@ async def _child(spec: AppSpec, endpoint: Endpoint, count: int) -> str | None:
 
 
 def callgrind_total(arguments: list[str]) -> int:
-    """Instructions that ``python <arguments>`` executes under callgrind, start-up included.
+    """Instructions that ``python <arguments>`` executes inside asyncio task steps, under callgrind.
     Raises ``RuntimeError`` with the child's last words when it fails."""
-    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, *arguments]
+    # Only what runs inside an asyncio task step is counted (the child serves every request in
+    # its main task): start-up and imports, some billions of instructions whose count moves by
+    # millions from run to run (memory layout), would otherwise drown the difference.
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--collect-atstart=no",
+               f"--toggle-collect={TASK_STEP_FUNCTION}", sys.executable, *arguments]
     # A fixed hash seed: string hashing (and with it every dict) is otherwise randomised per
     # process, which moves the count by a few hundred instructions from run to run.
     environment = {**os.environ, "PYTHONHASHSEED": "0"}

@@ -190,6 +190,16 @@ def test_http_only_middleware_on_a_websocket_route_is_refused_at_registration() 
     with pytest.raises(ImproperlyConfigured, match="not a WebSocket middleware"):
         get_application().add_ws_middleware(http_only)
 
+    def not_async(websocket: Any, call_next: Any) -> None: ...
+
+    with pytest.raises(ImproperlyConfigured, match="must be `async def mw"):
+        get_application().add_ws_middleware(not_async)  # was taken for an ASGI factory: failed at start-up
+
+    def factory_with_an_option(asgi_app: Any, option: Any = None) -> Any:
+        return asgi_app
+
+    get_application().add_ws_middleware(factory_with_an_option)  # upstream's form, still accepted
+
 
 def test_a_core_only_app_runs_websocket_middleware_too() -> None:
     from nexios_core import HandlerDispatcher

@@ -267,6 +267,11 @@ class App:
                 f"{middleware!r} is not a WebSocket middleware: write async def mw(websocket, call_next), "
                 "or give a factory taking the ASGI app and returning one"
             )
+        if is_websocket_middleware(middleware, require_async=False):
+            # `def mw(websocket, call_next)`: it would be taken for a factory and fail at start-up.
+            raise ImproperlyConfigured(
+                f"WebSocket middleware {middleware!r} must be `async def mw(websocket, call_next)`"
+            )
         self._websocket_middleware.append(middleware)
         self._websocket_app = None  # rebuilt at start-up, or on the next connection
 

@@ -48,16 +48,19 @@ class WebSocketAwareMiddleware(Protocol):
         ...
 
 
-def is_websocket_middleware(candidate: Any) -> bool:
+def is_websocket_middleware(candidate: Any, *, require_async: bool = True) -> bool:
     """Whether ``candidate`` is a function-style WebSocket middleware ``(websocket, call_next)``
-    (as opposed to upstream's ASGI form ``f(asgi_app) -> asgi_app``)."""
-    if isinstance(candidate, type) or not is_async_callable(candidate):
+    (as opposed to upstream's ASGI form ``f(asgi_app) -> asgi_app``); ``require_async=False``
+    also answers True for a plain ``def`` of that shape (a mistake to report)."""
+    if isinstance(candidate, type) or (require_async and not is_async_callable(candidate)):
         return False
     try:
         parameters = inspect.signature(candidate).parameters.values()
     except (TypeError, ValueError):
         return False
     positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if not is_async_callable(candidate):  # a factory `f(app, option=None)` is not this mistake
+        positional = [p for p in positional if p.default is p.empty]
     return len(positional) == 2
 
 
