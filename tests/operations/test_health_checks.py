@@ -123,3 +123,58 @@ def test_under_uvicorn_ready_follows_the_servers_lifespan() -> None:
         assert (ready.status_code, ready.json()["status"]) == expected
         assert live.status_code == 200 and ready.headers["cache-control"] == "no-store"
         assert ready.headers["x-request-id"]
+
+
+def test_a_dependency_that_never_answers_cannot_hang_readiness_under_uvicorn() -> None:
+    """A database that accepts connections and never answers, asked by a blocking (sync) driver
+    call without its own timeout and by an async one: every probe answers 503 within the check's
+    timeout, concurrent probes too, and the hung sync call holds one thread, not one per probe."""
+    import socket
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.support.live_server import run_live_server
+
+    blackhole = socket.create_server(("127.0.0.1", 0), backlog=64)  # accepts, never answers
+    host, port = blackhole.getsockname()[:2]
+    release = threading.Event()
+    calls = 0
+
+    def blocking_driver() -> bool:
+        nonlocal calls
+        calls += 1
+        with socket.create_connection((host, port)) as conn:
+            conn.settimeout(0.05)  # only so the test can end it: to the app, it never returns
+            while not release.is_set():
+                try:
+                    conn.recv(1)
+                except TimeoutError:
+                    continue
+        return True
+
+    async def async_driver() -> bool:
+        async with await anyio.connect_tcp(host, port) as stream:
+            await stream.receive(1)
+        return True
+
+    app = get_application()
+    app.install(HealthChecks(checks={"sync-db": blocking_driver, "async-db": async_driver}, timeout=0.5))
+    try:
+        with run_live_server(app) as base_url:
+            started = time.monotonic()
+            first = httpx.get(base_url + "/health/ready", timeout=10)
+            assert time.monotonic() - started < 3
+            with ThreadPoolExecutor(8) as pool:
+                probes = list(pool.map(lambda _: httpx.get(base_url + "/health/ready", timeout=10), range(8)))
+            elapsed = time.monotonic() - started
+            assert httpx.get(base_url + "/health/live", timeout=5).status_code == 200
+            release.set()
+    finally:
+        release.set()
+        blackhole.close()
+    timed_out = {"status": "failing", "checks": {"sync-db": "timeout", "async-db": "timeout"}}
+    assert (first.status_code, first.json()) == (503, timed_out)
+    assert all(p.status_code == 503 and p.json()["checks"]["sync-db"] == "timeout" for p in probes)
+    assert elapsed < 6  # nine probes, each bounded by the 0.5 s timeout, not by the dependency
+    assert calls == 1  # later probes found the first call still running and did not start another

@@ -51,7 +51,9 @@ class HealthChecks:
     """The ``health`` plugin: ``app.install(HealthChecks())`` adds the two GET routes.
 
     ``live_path`` and ``ready_path`` choose the paths (``None`` leaves one out); ``checks`` maps
-    names to readiness checks (more with :meth:`add_check`); each check gets ``timeout`` seconds.
+    names to readiness checks (more with :meth:`add_check`); each check gets ``timeout`` seconds
+    (a sync one runs in a worker thread, abandoned at the timeout and not started again until
+    it returns).
     The app must route (``NexiosApp``, or ``App(dispatcher=Router())``); with any other app, route
     :meth:`live` and :meth:`ready` yourself after calling :meth:`attach`.
     """
@@ -66,6 +68,7 @@ class HealthChecks:
         self.ready_path = ready_path
         self.timeout = timeout
         self.checks: dict[str, Check] = {}
+        self._threads_running: set[str] = set()  # sync checks whose thread has not returned
         for check_name, check in (checks or {}).items():
             self.add_check(check_name, check)
         self.app: App | None = None
@@ -122,7 +125,10 @@ class HealthChecks:
         async def run(check_name: str, check: Check) -> None:
             try:
                 with anyio.fail_after(self.timeout):
-                    outcome = check() if inspect.iscoroutinefunction(check) else await anyio.to_thread.run_sync(check)
+                    if inspect.iscoroutinefunction(check):
+                        outcome = await check()
+                    else:
+                        outcome = await self._run_in_thread(check_name, check)
                     if inspect.isawaitable(outcome):
                         outcome = await outcome
                 results[check_name] = "failed" if outcome is False else "ok"
@@ -137,6 +143,30 @@ class HealthChecks:
             for check_name, check in self.checks.items():
                 group.start_soon(run, check_name, check)
         return {check_name: results[check_name] for check_name in self.checks}
+
+    async def _run_in_thread(self, check_name: str, check: Check) -> Any:
+        # A thread cannot be stopped: at the timeout the probe answers without waiting for it
+        # (abandoned, the thread finishes on its own). While it still runs, later probes do not
+        # start another beside it (a hung driver call would take a thread per probe): they
+        # report a timeout at once.
+        if check_name in self._threads_running:
+            raise TimeoutError
+        self._threads_running.add(check_name)
+        started = False
+
+        def call() -> Any:
+            nonlocal started
+            started = True
+            try:
+                return check()
+            finally:
+                self._threads_running.discard(check_name)
+
+        try:
+            return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+        finally:
+            if not started:  # cancelled before a thread took it: it will never run
+                self._threads_running.discard(check_name)
 
 
 __all__ = ["Check", "HealthChecks"]
