@@ -238,3 +238,45 @@ def test_mistakes_are_refused_when_the_route_is_declared() -> None:
         rate_limit(5)
     with pytest.raises(TypeError, match="async"):
         rate_limit(5, 60)(lambda request, response: None)  # type: ignore[arg-type, return-value]
+
+
+def test_stacked_decorators_on_one_route_count_apart_in_a_shared_store() -> None:
+    # A burst limit over an hourly one, both in one store: with one default name (the handler's)
+    # they shared a key, and the token bucket reset the fixed window at every request.
+    store = InMemoryRateLimitStore()
+    app = get_application()
+
+    @app.get("/search")
+    @rate_limit(5, 3600, algorithm="token_bucket", store=store)
+    @rate_limit(3, 60, store=store)
+    async def search(request: Request, response: Response) -> Any:
+        return "found"
+
+    @app.get("/hourly")
+    @rate_limit(4, 3600, store=store)
+    @rate_limit(100, 60, store=store)
+    async def hourly(request: Request, response: Response) -> Any:
+        return "found"
+
+    client = TestClient(app)
+    assert [client.get("/search").status_code for _ in range(4)] == [200, 200, 200, 429]
+    # Same algorithm, two windows: each rule keeps its own count (the stricter one refuses).
+    answers = [client.get("/hourly") for _ in range(5)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
+    assert [a.headers["ratelimit-remaining"] for a in answers[:4]] == ["3", "2", "1", "0"]
+    assert len(store) == 4
+
+
+@pytest.mark.anyio
+async def test_rules_sharing_a_name_but_not_an_algorithm_keep_apart() -> None:
+    store = InMemoryRateLimitStore()
+    window = RateLimit(2, 60, name="api", store=store)
+    bucket = RateLimit(2, 60, name="api", algorithm="token_bucket", store=store)
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "client": ("192.0.2.1", 1)}
+    decisions = []
+    for _ in range(3):
+        for rule in (window, bucket):
+            decision = await rule.check(Request(scope))
+            assert decision is not None
+            decisions.append(decision.allowed)
+    assert decisions == [True, True, True, True, False, False]

@@ -117,3 +117,23 @@ def test_an_app_answers_503_while_its_store_is_down_unless_the_rule_fails_open(
     assert refused.json() == {"detail": "Rate limiting is unavailable"}
     lenient_answer = client.get("/lenient")
     assert lenient_answer.status_code == 200 and "ratelimit-limit" not in lenient_answer.headers
+
+
+def test_stacked_decorators_with_one_redis_store_count_apart(redis_url: str, prefix: str) -> None:
+    # With one default name the two rules shared a Redis key: the token bucket's hash met the
+    # fixed window's string (WRONGTYPE), every request answered 503, and the store paused.
+    from nexios import get_application
+    from nexios.ratelimit import rate_limit
+    from nexios.testclient import TestClient
+
+    store = RedisRateLimitStore(redis_url, prefix=prefix)
+    app = get_application()
+
+    @app.get("/search")
+    @rate_limit(100, 3600, algorithm="token_bucket", store=store)
+    @rate_limit(3, 60, store=store)
+    async def search(request: object, response: object) -> str:
+        return "found"
+
+    client = TestClient(app)
+    assert [client.get("/search").status_code for _ in range(5)] == [200, 200, 200, 429, 429]

@@ -25,6 +25,10 @@ _Handler = TypeVar("_Handler", bound=Callable[..., Awaitable[Any]])
 # to put on the response (the guard sees only the request). Set and read in the request's task.
 _PENDING_HEADERS: ContextVar[dict[int, dict[str, str]] | None] = ContextVar("nexios_rate_limit_headers", default=None)
 
+_STACKED = "__nexios_rate_limits__"
+"""How many ``@rate_limit`` rules a handler already carries (``functools.wraps`` copies it up
+through other decorators), so stacked rules get default names of their own."""
+
 
 def rate_limit(limit: int | RateLimit, window: float | None = None, **options: Any) -> Callable[[_Handler], _Handler]:
     """Limit one route: ``@rate_limit(10, 60)`` (10 requests a minute per client address), with
@@ -48,7 +52,14 @@ def rate_limit(limit: int | RateLimit, window: float | None = None, **options: A
     def decorate(handler: _Handler) -> _Handler:
         if not inspect.iscoroutinefunction(handler):
             raise TypeError(f"@rate_limit() needs an async handler, got {handler!r}")
-        chosen = base if base.name is not None else base.named(f"{handler.__module__}.{handler.__qualname__}")
+        below = getattr(handler, _STACKED, 0)
+        if base.name is not None:
+            chosen = base
+        else:
+            # Stacked rules (a burst limit over an hourly one) count apart: with one default
+            # name they would share a store key, the second resetting or corrupting the first.
+            name = f"{handler.__module__}.{handler.__qualname__}"
+            chosen = base.named(name if below == 0 else f"{name}#{below + 1}")
         slot = id(chosen)
 
         async def guard(request: Request) -> None:
@@ -75,6 +86,7 @@ def rate_limit(limit: int | RateLimit, window: float | None = None, **options: A
                 return result
             return _with_headers(result, headers, args, kwargs)
 
+        setattr(limited, _STACKED, below + 1)
         add_guard(limited, guard, inherit_from=handler)
         return cast(_Handler, limited)
 

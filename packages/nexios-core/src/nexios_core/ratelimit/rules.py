@@ -93,8 +93,10 @@ class RateLimit:
         if not isinstance(key, str):
             raise TypeError(f"A rate limit key function returns str or None, not {type(key).__name__}")
         try:
-            return await self.store.hit(f"{self.name or 'default'}:{bounded(key)}", self.algorithm,
-                                        self.limit, self.window, self.cost)
+            # The algorithm is part of the key: rules that share a name but not an algorithm keep
+            # apart (one algorithm's state read by another would reset it, or fail in Redis).
+            return await self.store.hit(f"{self.name or 'default'}:{self.algorithm}:{bounded(key)}",
+                                        self.algorithm, self.limit, self.window, self.cost)
         except RateLimitStoreUnavailable:
             if not self.fail_open:
                 raise
