@@ -5,6 +5,7 @@ Nexios meets here, and the message it gets. One test per row, named after it (``
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -571,6 +572,66 @@ def test_m39_json_bodies_are_utf8_unless_ascii_is_asked_for() -> None:
         utf8_body, ascii_body = c.get("/utf8"), c.get("/ascii")
     assert utf8_body.content == '{"café":"é"}'.encode() and utf8_body.json() == {"café": "é"}
     assert ascii_body.content == b'{"caf\\u00e9":"\\u00e9"}' and ascii_body.json() == {"café": "é"}
+
+def test_m40_cache_sets_cache_control_only_and_files_revalidate_themselves(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("cached")
+    app = NexiosApp()
+
+    @app.get("/cached")
+    async def cached(req: Any, res: Any) -> Any:
+        return res.cache().json({"a": 1})  # upstream's defaults: an hour, private
+
+    @app.get("/public")
+    async def public(req: Any, res: Any) -> Any:
+        return res.cache(max_age=60, private=False).json({"a": 1})
+
+    @app.get("/file")
+    async def file(req: Any, res: Any) -> Any:
+        return res.cache().file(page)
+
+    with client(app) as c:
+        answer = c.get("/cached")
+        assert answer.headers["cache-control"] == "private, max-age=3600"
+        assert "etag" not in answer.headers and "expires" not in answer.headers
+        assert c.get("/public").headers["cache-control"] == "public, max-age=60"
+        served = c.get("/file")
+        assert served.headers["cache-control"] == "private, max-age=3600" and served.headers["etag"]
+        again = c.get("/file", headers={"if-none-match": served.headers["etag"]})
+        assert (again.status_code, again.content) == (304, b"")
+
+
+@pytest.mark.anyio
+async def test_m41_events_with_async_listeners_are_emitted_from_async_code() -> None:
+    app = NexiosApp()
+    heard: list[str] = []
+
+    @app.events.on("user.created")
+    async def welcome(user: dict[str, str]) -> None:
+        heard.append(user["name"])
+
+    def emit_at_module_level() -> None:  # upstream's guide: app.events.emit(...) with no loop running
+        app.events.emit("user.created", {"name": "Bob"})
+
+    errors: list[BaseException] = []  # a thread without an event loop, like an import-time call
+    thread = threading.Thread(target=lambda: _capture(emit_at_module_level, errors))
+    thread.start()
+    thread.join()
+    (error,) = errors
+    assert isinstance(error, RuntimeError)
+    assert str(error) == ("Listeners of 'user.created' are async: emit it from async code "
+                          "(await emitter.emit(...))")
+    assert heard == []
+    result = await app.events.emit("user.created", {"name": "Bob"})  # the fix
+    assert heard == ["Bob"] and result["listeners_executed"] == 1
+
+
+def _capture(call: Any, errors: list[BaseException]) -> None:
+    try:
+        call()
+    except BaseException as exc:  # noqa: BLE001 - handed to the test to inspect
+        errors.append(exc)
+
 
 def test_routers_built_the_upstream_way_are_ours() -> None:
     # Not a difference: upstream's positional order and list-first WSRouter both work.
