@@ -12,7 +12,14 @@ from typing import Any
 import anyio
 import pytest
 
-from nexios_core.channels import Channel, ChannelLayer, ChannelLayerUnavailable, ChannelMessageTooLarge
+from nexios_core.channels import (
+    MAX_GROUP_NAME_LENGTH,
+    Channel,
+    ChannelLayer,
+    ChannelLayerUnavailable,
+    ChannelMessageTooLarge,
+    InvalidGroupName,
+)
 from nexios_core.redis_channels import RedisChannelLayer
 from tests.support.peers import Peer, connected, eventually
 from tests.support.redis_server import RedisServer
@@ -103,6 +110,28 @@ async def test_an_oversized_message_is_refused_before_anything_is_sent(redis_url
     finally:
         await small.aclose()
         await other.aclose()
+
+
+async def test_odd_group_names_travel_between_workers_and_unencodable_ones_are_refused(workers: Any) -> None:
+    # Names often come from clients: glob characters (pub/sub patterns), CRLF (protocol framing),
+    # NUL and the longest name of multi-byte characters are names like any other.
+    first, second = workers
+    odd = ["a*?[b]", "x\r\nPUBLISH y z", "nul\x00byte", "\u00e9" * MAX_GROUP_NAME_LENGTH, "g:c:1"]
+    peers = [(await member(first, name, "text"))[1] for name in odd]
+    for name in odd:
+        assert await second.group_send(name, name) == 1
+        assert await second.member_count(name) == 1
+    await eventually(lambda: all(p.frames() for p in peers))
+    assert [p.frames() for p in peers] == [[name] for name in odd]
+    for hostile in ("room\ud800", "r" * (MAX_GROUP_NAME_LENGTH + 1), ""):
+        with pytest.raises(InvalidGroupName) as refused:
+            await second.group_send(hostile, "x")
+        assert refused.value.status_code == 400 and refused.value.code == 1008
+        with pytest.raises(InvalidGroupName):
+            await first.group_add(hostile, Channel(await connected(Peer())))
+        with pytest.raises(InvalidGroupName):
+            await first.member_count(hostile)
+    assert sorted(await first.groups()) == sorted(odd)
 
 
 async def test_a_payload_that_is_not_json_is_the_senders_error(workers: Any) -> None:

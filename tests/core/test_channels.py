@@ -16,6 +16,7 @@ from nexios_core.channels import (
     ChannelLayerUnavailable,
     InMemoryChannelLayer,
     InMemoryTransport,
+    InvalidGroupName,
     Transport,
 )
 from nexios_core.current_app import current_app, reset_current_app, set_current_app
@@ -222,6 +223,8 @@ async def test_group_names_are_bounded() -> None:
         await layer.group_add("x" * 257, channel)
     with pytest.raises(ValueError):
         await layer.group_add("", channel)
+    with pytest.raises(InvalidGroupName, match="lone surrogate"):  # as on Redis, which needs UTF-8
+        await layer.group_add("room\ud800", channel)
     assert await layer.groups() == []
 
 

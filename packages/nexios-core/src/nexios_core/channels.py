@@ -77,11 +77,15 @@ class InvalidGroupName(ChannelLayerError, ValueError, BadRequest, WebSocketExcep
 
 def check_group_name(group: str) -> None:
     """Refuse (:class:`InvalidGroupName`) a group name that is not a non-empty str of at most
-    :data:`MAX_GROUP_NAME_LENGTH` characters."""
+    :data:`MAX_GROUP_NAME_LENGTH` characters that can be encoded as UTF-8."""
     if not isinstance(group, str) or not group:
         raise InvalidGroupName(f"A group name is a non-empty str, not {type(group).__name__} {str(group)[:20]!r}")
     if len(group) > MAX_GROUP_NAME_LENGTH:
         raise InvalidGroupName(f"Group names are at most {MAX_GROUP_NAME_LENGTH} characters, got {len(group)}")
+    try:  # a broker needs the name as UTF-8: a lone surrogate would fail there (a 500), not here
+        group.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidGroupName("A group name is text: it cannot hold a lone surrogate") from None
 
 
 # ---------------------------------------------------------------------------------------- channel
