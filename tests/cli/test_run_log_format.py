@@ -139,3 +139,19 @@ def test_plain_uvicorn_with_setup_logging_in_the_app_module(tmp_path: Path, writ
     finally:
         server.stop()
     check_lines(server.output(), lines)
+
+
+def test_the_default_format_logs_each_request_once_in_uvicorns_words(
+        nexios_server: Callable[..., Any], write_module: Callable[..., Path]) -> None:
+    # `--log-format uvicorn` keeps uvicorn's access log; Nexios's own (nexios.access, which the
+    # framework logger's level would otherwise switch on) stays off, so no request is logged twice.
+    write_module("main", APP)
+    server = nexios_server(["run", "main:app"])
+    assert httpx.get(server.base_url + "/users/5", timeout=5).status_code == 200
+    deadline = time.monotonic() + 10
+    while '"GET /users/5 HTTP/1.1" 200' not in server.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    lines = server.output().splitlines()
+    assert sum('"GET /users/5 HTTP/1.1" 200' in line for line in lines) == 1, lines
+    assert not any("/users/{user_id:int}" in line for line in lines), lines
+    assert any("serving user 5" in line for line in lines)  # the app's own records still appear

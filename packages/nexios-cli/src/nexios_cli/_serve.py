@@ -15,6 +15,7 @@ import uvicorn
 import uvicorn.config
 
 from nexios_core.logs import logging_config as structured_logging_config
+from nexios_core.request_log import ACCESS_LOGGER
 
 from ._options import APP_HELP, CLIError, app_arguments, load_or_fail, locate_or_fail
 
@@ -43,6 +44,9 @@ def logging_config(log_level: str, log_format: str = "uvicorn") -> dict[str, Any
         return structured_logging_config(log_format, level)  # type: ignore[arg-type]
     config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config["loggers"][FRAMEWORK_LOGGER] = {"handlers": ["default"], "level": level, "propagate": False}
+    # uvicorn's access log is the one here: without this, ``nexios.access`` would inherit the
+    # level above and every request would be logged twice (and pay for the second record).
+    config["loggers"][ACCESS_LOGGER] = {"level": "WARNING"}
     return config
 
 
