@@ -474,3 +474,41 @@ def test_nexios_auth_imports_without_pyjwt() -> None:
             "print(nexios.auth.SimpleUser('ada', permissions=['x']).has_permission('x'))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert (result.returncode, result.stdout.strip()) == (0, "True"), result.stderr
+
+
+def test_a_custom_backend_imported_from_upstream_3s_module_paths() -> None:
+    # Upstream Nexios 3 moved the backend interface to nexios.auth.backends.base and the users to
+    # nexios.auth.users.{base,simple}; an app importing from there runs unchanged.
+    from nexios.auth import AuthenticationMiddleware
+    from nexios.auth.backends.base import AuthenticationBackend
+    from nexios.auth.base import AuthenticationBackend as documented_backend
+    from nexios.auth.decorator import auth
+    from nexios.auth.users.base import BaseUser
+    from nexios.auth.users.simple import SimpleUser, UnauthenticatedUser
+
+    assert AuthenticationBackend is documented_backend
+    assert issubclass(SimpleUser, BaseUser) and isinstance(UnauthenticatedUser(), BaseUser)
+
+    class AccountUser(BaseUser):  # a user class written upstream's way stays a plain subclass
+        def __init__(self, id: int) -> None:  # noqa: A002 - upstream's attribute name
+            self.id = id
+
+    assert isinstance(AccountUser(3), BaseUser) and AccountUser(3).identity == 3
+    assert not issubclass(SimpleUser, AccountUser)
+
+    class HeaderBackend(AuthenticationBackend):
+        async def authenticate(self, request: Any, response: Any) -> Any:
+            name = request.headers.get("x-user")
+            return (SimpleUser(username=name, permissions=[]), "header") if name else None
+
+    app = NexiosApp()
+    app.add_middleware(AuthenticationMiddleware(backend=HeaderBackend()))
+
+    @app.get("/me")
+    @auth(["header"])
+    async def me(req: Any, res: Any) -> Any:
+        return {"user": req.user.username, "anonymous": isinstance(req.user, UnauthenticatedUser)}
+
+    with TestClient(app) as client:
+        assert client.get("/me", headers={"x-user": "ada"}).json() == {"user": "ada", "anonymous": False}
+        assert client.get("/me").status_code == 401

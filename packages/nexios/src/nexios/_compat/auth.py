@@ -42,6 +42,15 @@ class BaseUser(nexios_auth.BaseUser):
     def display_name(self, value: str) -> None:
         self.__dict__["_display_name"] = value
 
+    @classmethod
+    def __subclasshook__(cls, subclass: type) -> bool:
+        # Upstream's SimpleUser and UnauthenticatedUser are BaseUsers: so is every user class
+        # nexios_auth defines, for ``isinstance(request.user, BaseUser)`` checks written upstream's
+        # way. Only for BaseUser itself: a user class deriving from it keeps plain subclassing.
+        if cls is BaseUser and issubclass(subclass, nexios_auth.BaseUser):
+            return True
+        return NotImplemented  # type: ignore[no-any-return]
+
 
 class SimpleUser(nexios_auth.SimpleUser):
     """``nexios_auth.SimpleUser`` that also takes upstream's ``permissions=[...]`` (what
