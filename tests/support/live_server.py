@@ -157,7 +157,8 @@ class LiveServer:
                 pass
             if time.monotonic() > deadline:
                 self.stop()
-                raise TimeoutError(f"uvicorn did not start within {self.startup_timeout}s")
+                raise TimeoutError(f"uvicorn did not start within {self.startup_timeout}s; its output:\n"
+                                   f"{self.output()}")
             time.sleep(0.05)
 
     # ---------------------------------------------------------------- stopping
