@@ -260,3 +260,22 @@ def test_the_servers_lines_go_through_the_formatter_without_raw_paths(
     assert SECRET not in written + capsys.readouterr().err
     lines = [json.loads(line) for line in written.splitlines()]
     assert [(line["logger"], line["message"]) for line in lines] == [("uvicorn.error", "Started server process [42]")]
+
+
+def test_a_clients_unicode_line_breaks_cannot_split_a_json_line() -> None:
+    # JSON leaves U+2028, U+2029 and NEL unescaped; str.splitlines (and other readers) end a
+    # line there, so text a client sent, logged by a handler, would cut one object in two.
+    stream = io.StringIO()
+    setup_logging("json", stream=stream)
+    app = get_application()
+
+    @app.get("/search/{term}")
+    async def search(request: Request, response: Response, term: str) -> Any:
+        logging.getLogger("tests.search").warning("searching %s", term)
+        return {"term": term}
+
+    with TestClient(app) as client:
+        assert client.get("/search/a%E2%80%A8b%C2%85c%E2%80%A9d", headers={"x-request-id": "lb-1"}).status_code == 200
+    lines = json_lines(stream)  # every line parses on its own
+    record = next(line for line in lines if line["logger"] == "tests.search")
+    assert record["message"] == "searching a\u2028b\x85c\u2029d" and record["request_id"] == "lb-1"

@@ -61,7 +61,15 @@ class JSONFormatter(logging.Formatter):
             entry["exception"] = record.exc_text
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(entry, default=str, ensure_ascii=False, separators=(",", ":"))
+        line = json.dumps(entry, default=str, ensure_ascii=False, separators=(",", ":"))
+        if not line.isascii():
+            # JSON leaves these unescaped, yet many readers (Python's splitlines, some editors and
+            # shippers) end a line at them: a client's text in a message would split the object.
+            line = line.translate(_LINE_BREAKS_ESCAPED)
+        return line
+
+
+_LINE_BREAKS_ESCAPED = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
 class TextFormatter(logging.Formatter):
