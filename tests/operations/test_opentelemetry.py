@@ -216,3 +216,60 @@ def test_without_the_extra_the_import_error_names_the_fix_and_the_rest_works() -
     finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr
     assert 'pip install "nexios[otel]"' in finished.stdout
+
+
+def test_under_uvicorn_spans_carry_the_servers_addresses_log_lines_their_ids_and_vanishing_clients_end_them(
+        telemetry: Telemetry) -> None:
+    import asyncio
+    import io
+    import json
+    import logging
+    import socket
+    import time
+
+    import httpx
+    import websockets
+
+    from nexios_core.logs import setup_logging
+    from tests.support.live_server import run_live_server
+
+    stream = io.StringIO()
+    setup_logging("json", stream=stream)
+    app = traced_app(telemetry)
+
+    @app.get("/slow")
+    async def slow(request: Request, response: Response) -> Any:
+        logging.getLogger("tests.slow").warning("still working")
+        await asyncio.sleep(1)
+        return "late"
+
+    async def vanish_mid_session(ws_url: str) -> None:
+        connection = await websockets.connect(ws_url + "/ws/lobby?token=hunter2")
+        await connection.send("hi")
+        assert await connection.recv() == "hi"
+        connection.transport.abort()  # gone without a close frame
+
+    with run_live_server(app) as base_url:
+        port = int(base_url.rsplit(":", 1)[1])
+        answer = httpx.get(base_url + "/users/7?token=hunter2", timeout=5,
+                           headers={"traceparent": f"00-{PARENT_TRACE}-{PARENT_SPAN}-01", "user-agent": "probe/1"})
+        asyncio.run(vanish_mid_session(base_url.replace("http://", "ws://")))
+        with socket.create_connection(("127.0.0.1", port)) as raw:
+            raw.sendall(b"GET /slow HTTP/1.1\r\nHost: api.example\r\n\r\n")
+            time.sleep(0.3)  # the client leaves while the handler sleeps
+        deadline = time.monotonic() + 10
+        while len(telemetry.finished()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert answer.status_code == 200
+    spans = {span.name: span for span in telemetry.finished()}
+    assert set(spans) == {"GET /users/{user_id:int}", "WEBSOCKET /ws/{room}", "GET /slow"}
+    user = spans["GET /users/{user_id:int}"]
+    assert format(user.context.trace_id, "032x") == PARENT_TRACE
+    assert user.attributes["client.address"] == "127.0.0.1" and user.attributes["server.port"] == port
+    assert user.attributes["network.protocol.version"] == "1.1" and user.attributes["url.path"] == "/users/7"
+    assert all(span.end_time is not None for span in spans.values())  # vanished clients end theirs
+    assert "hunter2" not in str([dict(span.attributes or {}) for span in spans.values()])
+    slow_span = spans["GET /slow"]
+    record = next(json.loads(line) for line in stream.getvalue().splitlines() if '"tests.slow"' in line)
+    assert record["trace_id"] == format(slow_span.context.trace_id, "032x")
+    assert record["span_id"] == format(slow_span.context.span_id, "016x")
