@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import anyio
 import jwt
 import pytest
 
@@ -624,6 +625,27 @@ async def test_m41_events_with_async_listeners_are_emitted_from_async_code() -> 
     assert heard == []
     result = await app.events.emit("user.created", {"name": "Bob"})  # the fix
     assert heard == ["Bob"] and result["listeners_executed"] == 1
+
+
+def test_m42_a_missing_template_directory_is_refused_not_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nexios.templating
+    from nexios.templating import TemplateConfig, TemplateEngine
+
+    # setup_environment makes its engine upstream's global one: put the previous one back after
+    monkeypatch.setattr(nexios.templating, "_last_engine", nexios.templating._last_engine)
+    missing = tmp_path / "templates"
+    with pytest.raises(ImproperlyConfigured) as refused:
+        TemplateEngine().setup_environment(TemplateConfig(template_dir=str(missing)))
+    assert str(refused.value).startswith(f"Template directory {missing} does not exist")
+    assert "pass directory=Path(__file__).parent / 'templates'" in str(refused.value)
+    assert not missing.exists()
+    missing.mkdir()  # the fix
+    (missing / "hi.html").write_text("<p>{{ name }}</p>")
+    engine = TemplateEngine()
+    engine.setup_environment(TemplateConfig(template_dir=str(missing)))
+    assert anyio.run(engine.render, "hi.html", {"name": "<ada>"}) == "<p>&lt;ada&gt;</p>"
 
 
 def _capture(call: Any, errors: list[BaseException]) -> None:
