@@ -304,3 +304,45 @@ def test_a_layer_serves_one_event_loop_after_another(redis_url: str, prefix: str
         await other.aclose()
 
     anyio.run(close)
+
+
+def test_an_oversized_group_message_answers_413_or_closes_1009_and_logs_no_error(
+    redis_url: str, prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The payload often comes from a client: too big is the client's error, never a 500.
+    from nexios import get_application
+    from nexios.testclient import TestClient
+    from nexios.websockets import WebSocket, WebSocketConsumer
+    from nexios.websockets.channels import ChannelBox
+
+    app = get_application(channel_layer=layer(redis_url, prefix, max_message_size=1024))
+
+    @app.post("/say/{room}")
+    async def say(request: Any, response: Any, room: str) -> Any:
+        return {"status": (await ChannelBox.group_send(room, await request.json)).value}
+
+    class Echo(WebSocketConsumer):
+        encoding = "json"
+
+        async def on_connect(self, websocket: WebSocket) -> None:
+            await websocket.accept()
+            await self.join_group("room")
+
+        async def on_receive(self, websocket: WebSocket, data: Any) -> None:
+            await self.broadcast(data, group_name="room")
+
+    app.add_ws_route("/ws", Echo.as_handler())
+    with TestClient(app) as client:
+        refused = client.post("/say/room", json={"text": "x" * 2000})
+        assert refused.status_code == 413
+        assert refused.json() == {"detail": "A channel message is limited to 1024 bytes, this one has 2011"}
+        with client.websocket_connect("/ws") as session:
+            session.send_json({"text": "small"})
+            assert session.receive_json() == {"text": "small"}
+            assert client.post("/say/room", json={"text": "fits"}).json() == {"status": "group_send"}
+            assert session.receive_json() == {"text": "fits"}
+            session.send_json({"text": "x" * 2000})
+            with pytest.raises(Exception) as closed:
+                session.receive_json()
+        assert getattr(closed.value, "code", None) == 1009
+    assert "Traceback" not in caplog.text and "ERROR" not in caplog.text
