@@ -249,6 +249,8 @@ REVIEWED_REGEXES: dict[str, tuple[str, str]] = {
     "nexios_core.cookies._ATTRIBUTE_VALUE": ("fullmatch", "/" * 200_000 + ";"),
     "nexios_core.cookies._DOMAIN": ("fullmatch", "a-" * 126 + "."),  # length-checked to 253 first
     "nexios_core.forms._HEADER_CONTROL_CHARS": ("search", "a" * 16 * KIB),
+    # Applied to one urlencoded field at a time, in slices of forms.DECODE_SLICE (64 KiB).
+    "nexios_core.forms._LONE_PERCENT": ("sub", "%" * 64 * KIB + "%4"),
     "nexios_core.request_ids._WELL_FORMED": ("fullmatch", "a" * 200_000 + "!"),  # length-checked first
     "nexios_core.checks._NOT_ALNUM": ("sub", "-a" * 100_000),  # a secret key, app input
     "nexios_core.fileresponse._RANGE_SPEC": ("fullmatch", "1" * 200_000),
