@@ -648,6 +648,49 @@ def test_m42_a_missing_template_directory_is_refused_not_created(
     assert anyio.run(engine.render, "hi.html", {"name": "<ada>"}) == "<p>&lt;ada&gt;</p>"
 
 
+def test_m43_a_view_overriding_dispatch_is_refused_and_middleware_does_its_work() -> None:
+    from nexios.views import APIHandler
+
+    class UserView(APIHandler):
+        async def dispatch(self, req: Any, res: Any, **kwargs: Any) -> Any:  # upstream's hook
+            res.set_header("x-seen", "yes")
+            return await super().dispatch(req, res, **kwargs)  # type: ignore[misc]
+
+        async def get(self, req: Any, res: Any) -> Any:
+            return {"user": 1}
+
+    with pytest.raises(ImproperlyConfigured, match=r"\.UserView\.dispatch would never be called: Nexios "
+                       r"routes each verb straight to its method"):
+        UserView.as_route("/user")
+
+    class Refusing(APIHandler):
+        async def method_not_allowed(self, req: Any, res: Any, **kwargs: Any) -> Any:
+            return res.status(405).json({"error": "Method Not Allowed"})
+
+        async def get(self, req: Any, res: Any) -> Any:
+            return {}
+
+    with pytest.raises(ImproperlyConfigured, match="Refusing.method_not_allowed would never be called"):
+        Refusing.as_route("/r")
+
+    async def seen(req: Any, res: Any, call_next: Any) -> Any:  # the fix: the view's middleware
+        await call_next()
+        res.set_header("x-seen", "yes")
+
+    class FixedView(APIHandler):
+        middleware = [seen]
+
+        async def get(self, req: Any, res: Any) -> Any:
+            return {"user": 1}
+
+    app = NexiosApp()
+    app.add_route(FixedView.as_route("/user"))
+    with client(app) as c:
+        answer = c.get("/user")
+        assert (answer.json(), answer.headers["x-seen"]) == ({"user": 1}, "yes")
+        assert c.delete("/user").status_code == 405 and "GET" in c.delete("/user").headers["allow"]
+
+
 def _capture(call: Any, errors: list[BaseException]) -> None:
     try:
         call()

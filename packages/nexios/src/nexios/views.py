@@ -82,6 +82,7 @@ class APIView:
         given). ``route_options`` go to every :class:`~nexios_routing.Route` (``name`` defaults
         to the class name, ``tags``, ``dependencies``, ``middleware``, ``summary``...)."""
         cls._check_constructor()
+        cls._check_upstream_hooks()
         verbs = cls.defined_verbs()
         if methods is not None:
             wanted = [method.upper() for method in methods]
@@ -125,6 +126,19 @@ class APIView:
             elif isinstance(value, Response):
                 view.res = view.response = value
         return view
+
+    @classmethod
+    def _check_upstream_hooks(cls) -> None:
+        # Upstream's views ran every request through `dispatch` (and unknown verbs through
+        # `method_not_allowed`); here the router calls each verb's method directly, so an override
+        # would be skipped without a word. It is refused when the view is routed instead.
+        for hook in ("dispatch", "method_not_allowed"):
+            if any(hook in vars(klass) for klass in cls.__mro__ if klass is not APIView):
+                raise ImproperlyConfigured(
+                    f"{cls.__qualname__}.{hook} would never be called: Nexios routes each verb straight to its "
+                    "method (a verb the class lacks is a 405 with Allow). Move code that runs around every "
+                    "method into the view's middleware = [...], and exception handling into error_handlers"
+                )
 
     @classmethod
     def _check_constructor(cls) -> None:
