@@ -178,3 +178,39 @@ def test_a_dependency_that_never_answers_cannot_hang_readiness_under_uvicorn() -
     assert all(p.status_code == 503 and p.json()["checks"]["sync-db"] == "timeout" for p in probes)
     assert elapsed < 6  # nine probes, each bounded by the 0.5 s timeout, not by the dependency
     assert calls == 1  # later probes found the first call still running and did not start another
+
+
+def test_start_up_pays_for_anyios_backend_so_the_first_probe_does_not() -> None:
+    # The first task group a process starts imports anyio's event loop backend (about 0.2 s on
+    # a busy machine, once): HealthChecks has it done during start-up, not in the first probe.
+    import subprocess
+    import sys
+
+    code = """
+import asyncio, sys
+from nexios import get_application
+from nexios_core.health import HealthChecks
+
+app = get_application()
+app.install(HealthChecks())
+
+async def main():
+    inbox = asyncio.Queue()
+    outbox = []
+    await inbox.put({"type": "lifespan.startup"})
+    async def receive():
+        return await inbox.get()
+    async def send(message):
+        outbox.append(message["type"])
+        if message["type"] == "lifespan.startup.complete":
+            print("anyio._backends._asyncio" in sys.modules)
+            await inbox.put({"type": "lifespan.shutdown"})
+    await app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+    assert outbox == ["lifespan.startup.complete", "lifespan.shutdown.complete"], outbox
+
+print("anyio._backends._asyncio" in sys.modules)
+asyncio.run(main())
+"""
+    finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.split() == ["False", "True"]

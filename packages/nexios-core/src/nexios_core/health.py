@@ -30,6 +30,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import anyio.lowlevel
 import anyio.to_thread
 
 from .exceptions import ImproperlyConfigured
@@ -84,6 +85,9 @@ class HealthChecks:
     def attach(self, app: App) -> None:
         """Follow ``app``'s lifespan without adding routes (``setup`` does both)."""
         self.app = app
+        # The first task group or thread a process starts imports anyio's event loop backend
+        # (about 0.2 s): done at start-up, so the first readiness probe does not pay for it.
+        app.on_startup(anyio.lowlevel.checkpoint)
 
     def setup(self, app: App) -> None:
         """Attach to ``app`` and add the routes to its router."""
