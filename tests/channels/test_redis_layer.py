@@ -92,6 +92,9 @@ async def test_a_message_can_be_sent_to_one_channel_wherever_it_is(workers: Any)
     assert peer.frames() == ["just you"] and bystander.frames() == []
     assert await second.send("f" * 32, "nobody") is False
     assert await second.send("not an id" * 1000, "hostile") is False  # e.g. taken from a client
+    for hostile in (["a"], {"id": target.id}, 7, None):  # a client's JSON where an id was expected
+        assert await second.send(hostile, "hostile") is False  # type: ignore[arg-type]
+        assert await first.send(hostile, "hostile") is False  # type: ignore[arg-type]
 
 
 async def test_an_oversized_message_is_refused_before_anything_is_sent(redis_url: str, prefix: str) -> None:

@@ -211,6 +211,8 @@ async def test_send_reaches_one_member_by_id() -> None:
     await layer.group_add("g", b)
     assert await layer.send(b.id, "just you") is True
     assert await layer.send("0" * 32, "nobody") is False
+    for hostile in (["a"], {"id": b.id}, 7, None):  # a client's JSON where an id was expected
+        assert await layer.send(hostile, "hostile") is False  # type: ignore[arg-type]
     assert first.frames() == [] and second.frames() == ["just you"]
     assert await layer.member_count("g") == 2
 

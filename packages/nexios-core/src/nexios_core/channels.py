@@ -400,6 +400,8 @@ class InMemoryChannelLayer:
         return await self._deliver(members, payload)
 
     async def send(self, channel_id: str, payload: Any) -> bool:
+        if not isinstance(channel_id, str):
+            return False  # not an id this layer hands out (it may come from a client's JSON)
         channel = self._local.by_id.get(channel_id)
         if channel is None:
             return False

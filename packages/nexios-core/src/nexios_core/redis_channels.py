@@ -324,10 +324,12 @@ class RedisChannelLayer:
     async def send(self, channel_id: str, payload: Any) -> bool:
         """Send ``payload`` to the channel ``channel_id`` on whichever worker it is connected."""
         message = self._encode(payload)
+        if not isinstance(channel_id, str):
+            return False  # not an id this layer hands out (it may come from a client's JSON)
         local = self._local.by_id.get(channel_id)
         if local is not None and self._loop is asyncio.get_running_loop():
             return await self._deliver_here([local], payload) == 1
-        if not isinstance(channel_id, str) or _CHANNEL_ID.fullmatch(channel_id) is None:
+        if _CHANNEL_ID.fullmatch(channel_id) is None:
             return False  # not an id this layer hands out (it may come from a client)
         await self._ensure_started()
         worker = await self.transport.call(self.transport.client.get(self._channel_key(channel_id)))
