@@ -93,8 +93,8 @@ async def test_a_message_can_be_sent_to_one_channel_wherever_it_is(workers: Any)
     assert await second.send("f" * 32, "nobody") is False
     assert await second.send("not an id" * 1000, "hostile") is False  # e.g. taken from a client
     for hostile in (["a"], {"id": target.id}, 7, None):  # a client's JSON where an id was expected
-        assert await second.send(hostile, "hostile") is False  # type: ignore[arg-type]
-        assert await first.send(hostile, "hostile") is False  # type: ignore[arg-type]
+        assert await second.send(hostile, "hostile") is False
+        assert await first.send(hostile, "hostile") is False
 
 
 async def test_an_oversized_message_is_refused_before_anything_is_sent(redis_url: str, prefix: str) -> None:
