@@ -13,6 +13,7 @@ import pytest
 
 from nexios import get_application
 from nexios.openapi import OpenAPI
+from nexios.openapi.config import OpenAPIConfig
 from nexios.testclient import TestClient
 from nexios_core.app import App
 from nexios_core.exceptions import ImproperlyConfigured
@@ -79,6 +80,28 @@ def test_servers_of_the_document_may_be_reached_from_try_it_out() -> None:
     app = get_application(config={"openapi": {"servers": [{"url": "https://api.example.com/v1"}]}})
     assert "connect-src 'self' https://api.example.com;" in TestClient(app).get("/docs").headers[
         "content-security-policy"]
+
+
+def test_a_server_url_cannot_widen_the_policy(caplog: pytest.LogCaptureFixture) -> None:
+    # A server URL reaches the Content-Security-Policy as an origin: one that is not a plain
+    # host (a ";" would start a directive of its own, as script-src-elem, which browsers check
+    # before script-src) is left out, with a warning; plain ones are kept, in lower case.
+    servers = [{"url": "https://api.example.com;script-src-elem * 'unsafe-inline'"},
+               {"url": "https://{region}.example.com"}, {"url": "http://a b.example.com"},
+               {"url": "https://h.example.com:99999"}, {"url": "javascript:alert(1)"},
+               {"url": "https://user:secret@Ok.Example.com:8443/v1"}, {"url": "http://[::1]:8000"},
+               {"url": "/relative"}]
+    app = get_application(openapi=OpenAPI(OpenAPIConfig(servers=servers), scalar_url="/scalar"))
+    http = TestClient(app)
+    for page in ("/docs", "/redoc", "/scalar"):
+        policy = http.get(page).headers["content-security-policy"]
+        directives = [part.strip().split(" ", 1)[0] for part in policy.split(";")]
+        assert len(directives) == len(set(directives)) and "script-src-elem" not in directives, policy
+        assert "connect-src 'self' http://[::1]:8000 https://ok.example.com:8443;" in policy
+        assert "secret" not in policy and "unsafe-inline' " not in policy.split("script-src", 1)[1].split(";")[0]
+    for url in ("script-src-elem", "{region}", "a b.example.com", ":99999", "javascript:"):
+        assert url in caplog.text, url
+    assert "/relative" not in caplog.text
 
 
 def test_urls_are_configurable_and_links_are_relative_to_the_page() -> None:

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import posixpath
+import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+logger = logging.getLogger("nexios.openapi")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VENDOR_DIR = PACKAGE_DIR / "vendor"
@@ -156,11 +160,32 @@ def content_security_policy(connect_to: Iterable[str] = (), *, workers: bool = F
     return "; ".join(directives)
 
 
+_HOST_CHARACTERS = frozenset(string.ascii_lowercase + string.digits + "-.")
+_IPV6_CHARACTERS = frozenset(string.hexdigits.lower() + ":.")
+
+
 def _origin(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc}"
-    return None
+    """The ``scheme://host[:port]`` of an absolute http(s) URL, or ``None``. Only a plain host
+    name or IP address is kept: anything else (``;`` or a space, which would add directives or
+    sources to the policy, a ``{variable}``, percent-escapes) is left out of the policy, with a
+    warning, and "Try it out" cannot reach that server from the pages."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port out of range, a bad [IPv6] address
+        logger.warning("OpenAPI server %r is not a valid URL: the docs pages do not connect to it", url)
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        if parts.scheme:
+            logger.warning("OpenAPI server %r is not an http(s) URL: the docs pages do not connect to it", url)
+        return None  # a relative URL ("/api/v1") is the app's origin: 'self'
+    host = parts.hostname or ""
+    if ":" in host and set(host) <= _IPV6_CHARACTERS:
+        host = f"[{host}]"
+    elif not host or not set(host) <= _HOST_CHARACTERS:
+        logger.warning("OpenAPI server %r does not name a plain host: the docs pages do not connect to it", url)
+        return None
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
 PAGE_HEADERS = {
