@@ -20,6 +20,20 @@ def available() -> list[str]:
     return sorted(path.stem for path in EXAMPLES.glob("*.py") if "\napp = " in path.read_text(encoding="utf-8"))
 
 
+def address(options: list[str]) -> str:
+    """The URL uvicorn will serve on: 127.0.0.1:8000 unless ``--host``/``--port`` say otherwise
+    (uvicorn takes the last one given, as here; ``--port=9000`` works too)."""
+    chosen = {"--host": "127.0.0.1", "--port": "8000"}
+    for index, option in enumerate(options):
+        name, equals, value = option.partition("=")
+        if name in chosen:
+            if equals:
+                chosen[name] = value
+            elif index + 1 < len(options):
+                chosen[name] = options[index + 1]
+    return f"http://{chosen['--host']}:{chosen['--port']}"
+
+
 def main(argv: list[str]) -> int:
     names = available()
     if not argv or argv[0] not in names:
@@ -28,7 +42,7 @@ def main(argv: list[str]) -> int:
         print(f"[example] examples: {', '.join(names)}", file=sys.stderr)
         return 2
     name, *options = argv
-    print(f"[example] serving examples/{name}.py on http://127.0.0.1:8000 (Ctrl-C to stop)", flush=True)
+    print(f"[example] serving examples/{name}.py on {address(options)} (Ctrl-C to stop)", flush=True)
     command = [sys.executable, "-m", "uvicorn", "--app-dir", str(EXAMPLES), f"{name}:app",
                "--host", "127.0.0.1", "--port", "8000", *options]
     # exec, so Ctrl-C and the exit code go straight to and from uvicorn (later options win).

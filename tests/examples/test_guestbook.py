@@ -123,3 +123,6 @@ def test_the_dev_command_serves_it() -> None:
     finally:
         server.terminate()
         server.wait(timeout=15)
+    assert server.stdout is not None
+    first_line = server.stdout.read().decode().splitlines()[0]
+    assert first_line == f"[example] serving examples/guestbook.py on http://127.0.0.1:{port} (Ctrl-C to stop)"
