@@ -63,8 +63,11 @@ def serve(
     log_level: str,
     root_path: str,
     log_format: str = "uvicorn",
+    timeout_graceful_shutdown: float | None = None,
 ) -> None:
-    """Check the app can be loaded, then hand it to uvicorn until the server stops."""
+    """Check the app can be loaded, then hand it to uvicorn until the server stops.
+    ``timeout_graceful_shutdown`` bounds how long a stopping server waits for requests in
+    flight before cancelling them (``None``: as long as they take)."""
     if reload and workers > 1:
         raise CLIError("--reload and --workers cannot be combined: reloading runs a single worker")
     options: dict[str, Any] = {
@@ -73,6 +76,7 @@ def serve(
         "log_level": log_level,
         "log_config": logging_config(log_level, log_format),
         "root_path": root_path,
+        "timeout_graceful_shutdown": timeout_graceful_shutdown,
     }
     if log_format != "uvicorn":
         options["access_log"] = False  # the app writes its own (nexios.access)
@@ -161,6 +165,14 @@ def _reload_dir_option(command: _F) -> _F:
 @_reload_dir_option
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(LOG_LEVELS))
 @_log_format_option
+@click.option(
+    "--timeout-graceful-shutdown",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="On SIGTERM/SIGINT, wait at most this long for requests in flight (streams, long polls) "
+    "before cancelling them. Default: wait for them all.",
+)
 def run(
     app: str | None,
     app_dir: str,
@@ -173,6 +185,7 @@ def run(
     reload_dirs: tuple[str, ...],
     log_level: str,
     log_format: str,
+    timeout_graceful_shutdown: float | None,
 ) -> None:
     """Serve APP with uvicorn."""
     serve(
@@ -187,6 +200,7 @@ def run(
         log_level=log_level,
         root_path=root_path,
         log_format=log_format,
+        timeout_graceful_shutdown=timeout_graceful_shutdown,
     )
 
 
