@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from . import jsoncodec
+from .channels import ChannelLayerUnavailable
 from .events import check_event_name
 from .exceptions import ImproperlyConfigured
 
@@ -37,6 +38,7 @@ MAX_EVENT_MESSAGE_SIZE = 64 * 1024
 """Largest encoded event (name and arguments) sent to or accepted from the transport, in bytes."""
 MAX_QUEUED_EVENTS = 1000
 """Received events waiting for their listeners; more are dropped (and logged)."""
+_RESUBSCRIBE_DELAY = (0.1, 5.0)  # first and longest wait between subscription attempts
 
 
 class FanOut:
@@ -52,6 +54,7 @@ class FanOut:
         self._subscription: Subscription | None = None
         self._queue: asyncio.Queue[tuple[str, list[Any], dict[str, Any]]] | None = None
         self._worker: asyncio.Task[None] | None = None
+        self._subscriber: asyncio.Task[None] | None = None
 
     def add(self, events: Iterable[str], transport: Transport | None, topic: str) -> None:
         """Fan out ``events`` too (one transport and topic per emitter)."""
@@ -71,23 +74,49 @@ class FanOut:
     async def start(self, default_transport: Transport | None) -> None:
         """Subscribe (at start-up): on ``transport`` if one was given, else ``default_transport``
         (the app's channel layer transport)."""
-        if self._subscription is not None:
+        if self._subscription is not None or self._subscriber is not None:
             return
         if self.transport is None:
             self.transport = default_transport
         if self.transport is None:
             raise ImproperlyConfigured("app.events.fan_out(...) needs a transport: the app's channel layer has none")
+        loop = asyncio.get_running_loop()
         self._queue = asyncio.Queue(MAX_QUEUED_EVENTS)
-        self._worker = asyncio.get_running_loop().create_task(self._run_received())
-        self._subscription = await self.transport.subscribe(self.topic, self._receive)
+        self._worker = loop.create_task(self._run_received())
+        try:
+            self._subscription = await self.transport.subscribe(self.topic, self._receive)
+        except ChannelLayerUnavailable as exc:
+            # The broker is down while the app starts: the app starts anyway (as its channel
+            # layer does) and subscribes as soon as the broker is back.
+            logger.warning("app.events cannot receive events from other workers yet (%s); retrying", exc.detail)
+            self._subscriber = loop.create_task(self._subscribe_later())
+
+    async def _subscribe_later(self) -> None:
+        delay = _RESUBSCRIBE_DELAY[0]
+        while self._subscription is None and self.transport is not None:
+            await asyncio.sleep(delay)
+            try:
+                self._subscription = await self.transport.subscribe(self.topic, self._receive)
+            except ChannelLayerUnavailable:
+                delay = min(delay * 2, _RESUBSCRIBE_DELAY[1])
+            except Exception:
+                logger.exception("app.events could not subscribe to %r", self.topic)
+                return
+        logger.warning("app.events receives events from other workers again")
 
     async def stop(self) -> None:
         """Unsubscribe and stop running received events (at shutdown)."""
+        subscriber, self._subscriber = self._subscriber, None
+        if subscriber is not None:
+            subscriber.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await subscriber
         subscription, self._subscription = self._subscription, None
         if subscription is not None:
             with contextlib.suppress(Exception):
                 await subscription.unsubscribe()
         worker, self._worker = self._worker, None
+        self._queue = None
         if worker is not None:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -106,7 +135,7 @@ class FanOut:
                 f"Event {event!r} is {len(message)} bytes as JSON, over the {MAX_EVENT_MESSAGE_SIZE}-byte limit "
                 "for events sent to other workers: send an id, not the data"
             )
-        if self.transport is None or self._subscription is None:
+        if self.transport is None or self._queue is None:
             return 0, None  # the app has not started: nobody else can be listening through it yet
         try:
             return await self.transport.publish(self.topic, message), None
