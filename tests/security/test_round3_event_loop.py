@@ -1,5 +1,10 @@
-"""Hostile input, round 3 (an attacker's pass over a live server after issue 10): inputs that were
-linear but slow enough, at their size limit, to hold the event loop for a second or more.
+"""Hostile input, round 3 (an attacker's pass over a live server after issue 10): inputs that held
+the event loop for a second or more at the sizes a server lets through.
+
+Static files: a path segment was percent-decoded level after level until nothing changed, and each
+level checked, so ``/static/%2525...25`` (a 60 KB URL, which uvicorn accepts) was quadratic: 12 s
+of event loop for one unauthenticated GET. 30,000 ``a/`` segments cost 1 s. A path below the mount
+is now at most 4096 characters and a segment at most four decodings deep (a 404 beyond).
 
 A urlencoded form of lone ``%`` signs (``a=%%%%...`` up to the 1 MiB body limit) went through
 ``urllib.parse.unquote_to_bytes``, which raises and catches one ``KeyError`` per lone ``%``: 1.8 s
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -29,6 +35,7 @@ from nexios_core import forms
 from nexios_core.exceptions import PayloadTooLarge
 from nexios_core.forms import parse_form, percent_decode, percent_decode_in_slices
 from nexios_core.limits import DEFAULT_LIMITS, KIB
+from nexios_core.staticfiles import MAX_PATH_LENGTH, StaticFiles, safe_segments
 
 URLENCODED = "application/x-www-form-urlencoded"
 LIMIT = DEFAULT_LIMITS.max_body_size
@@ -173,3 +180,72 @@ async def test_under_uvicorn_hostile_forms_to_any_path_leave_other_clients_answe
     assert answers == [403] * 4
     assert latencies, "no GET /health was answered during the attack"
     assert max(latencies) < 0.5, f"GET /health waited {max(latencies):.2f} s"
+
+
+# ------------------------------------------------------------------------------- static files
+HOSTILE_STATIC_PATHS = {
+    "nested-encodings-of-percent": "/%" + "25" * 30_000,
+    "nested-encodings-at-the-length-cap": "/%" + "25" * ((MAX_PATH_LENGTH - 2) // 2),
+    "double-encoded-segments": "/" + "%2525/" * 10_000,
+    "many-segments": "/" + "a/" * 30_000,
+    "many-segments-at-the-length-cap": "/" + "a/" * (MAX_PATH_LENGTH // 2 - 1),
+}
+
+
+@pytest.mark.parametrize("path", HOSTILE_STATIC_PATHS.values(), ids=HOSTILE_STATIC_PATHS.keys())
+def test_static_path_checks_are_quick_on_hostile_paths(path: str) -> None:
+    started = time.perf_counter()
+    safe_segments(path)
+    took = time.perf_counter() - started
+    assert took < STALL, f"checking one path took {took:.2f} s"
+
+
+@pytest.mark.parametrize(("path", "refused"), [
+    ("/%25252e%25252e/secret", True),      # ".." three encodings deep: still refused
+    ("/%2525252525252e/x", True),          # still decoding after the fourth pass
+    ("/100%25.css", False),                # a file named "100%.css" (the server decoded %25 once)
+    ("/a%2520b.txt", False),               # a name holding "%20" literally
+    ("/" + "a" * (MAX_PATH_LENGTH - 1), False),
+    ("/" + "a" * MAX_PATH_LENGTH, True),   # longer than any path a file system has
+])
+def test_static_path_limits_refuse_only_what_no_file_can_be(path: str, refused: bool) -> None:
+    assert (safe_segments(path) is None) is refused
+
+
+@pytest.fixture
+def static_root(tmp_path: Path) -> Path:
+    (tmp_path / "style.css").write_text("body{}")
+    (tmp_path / "100%.css").write_text("p{}")
+    return tmp_path
+
+
+@pytest.mark.anyio
+async def test_under_uvicorn_a_hostile_static_path_is_a_quick_404(
+    live_server: Callable[..., str], static_root: Path,
+) -> None:
+    app = csrf_app()
+    app.register(StaticFiles(directory=str(static_root)), prefix="/static")
+    base = live_server(app)
+    latencies: list[float] = []
+    attacking = True
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        assert (await client.get("/static/style.css")).text == "body{}"
+        assert (await client.get("/static/100%25.css")).text == "p{}"
+
+        async def watch() -> None:
+            while attacking:
+                started = time.perf_counter()
+                assert (await client.get("/health")).status_code == 200
+                latencies.append(time.perf_counter() - started)
+                await anyio.sleep(0.01)
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(watch)
+            async with httpx.AsyncClient(base_url=base, timeout=60) as attacker:
+                for path in ("/%" + "25" * 30_000, "/" + "%2525/" * 10_000, "/" + "a/" * 30_000):
+                    started = time.perf_counter()
+                    answer = await attacker.get("/static" + path)
+                    assert answer.status_code == 404
+                    assert time.perf_counter() - started < 0.5
+            attacking = False
+    assert latencies and max(latencies) < 0.5, f"GET /health waited {max(latencies):.2f} s"
