@@ -95,8 +95,20 @@ def test_a_killed_worker_leaves_no_ghost_members(redis_url: str, worker_env: Cal
             doomed.process.kill()  # SIGKILL: no shutdown, no goodbye to Redis
             doomed.process.wait(10)
             killed_at = time.monotonic()
-            wait_for(lambda: members(survivor, "room") == 1, timeout=TTL * 4)
-            assert time.monotonic() - killed_at <= TTL * 2
+            # When each count was asked for, not when it came back: on a busy machine a request
+            # may take a while, and only Redis's expiry is under test.
+            ghosts_seen_at = killed_at
+
+            def only_the_survivor() -> bool:
+                nonlocal ghosts_seen_at
+                asked = time.monotonic()
+                if members(survivor, "room") == 1:
+                    return True
+                ghosts_seen_at = asked
+                return False
+
+            wait_for(only_the_survivor, timeout=15)
+            assert ghosts_seen_at - killed_at <= TTL * 2  # no ghost counted past the expiry
             # The survivor's members still get broadcasts.
             sent = httpx.post(f"{survivor.base_url}/broadcast/room", json={"n": 1}, timeout=10)
             assert sent.json()["status"] == "group_send"
