@@ -279,3 +279,35 @@ def test_a_clients_unicode_line_breaks_cannot_split_a_json_line() -> None:
     lines = json_lines(stream)  # every line parses on its own
     record = next(line for line in lines if line["logger"] == "tests.search")
     assert record["message"] == "searching a\u2028b\x85c\u2029d" and record["request_id"] == "lb-1"
+
+
+def test_a_forwarded_address_cannot_forge_an_access_line_under_uvicorn() -> None:
+    # uvicorn takes the client's address from X-Forwarded-For when the peer is trusted (127.0.0.1
+    # by default); a value that is no address is written quoted and escaped, so the text line
+    # still parses as one request.
+    import httpx
+
+    from tests.support.live_server import run_live_server
+
+    stream = io.StringIO()
+    setup_logging("text", stream=stream)
+    app = make_app()
+    forged = '6.6.6.6" "GET /admin" 200 1.00ms'
+    with run_live_server(app) as base_url:
+        for forwarded in (forged, "203.0.113.9", "2001:db8::1"):
+            answer = httpx.get(base_url + "/users/1", headers={"x-forwarded-for": forwarded,
+                                                                "x-request-id": "fwd"}, timeout=5)
+            assert answer.status_code == 200
+    lines = [line for line in stream.getvalue().splitlines() if "nexios.access" in line]
+    assert len(lines) == 3, lines
+    import re
+
+    # How a log parser reads the line: a client (bare, or quoted with escapes), then the request.
+    access = re.compile(r'\[fwd\] (?P<client>"(?:[^"\\]|\\.)*"|\S+):\d+ "(?P<request>[^"]*)" (?P<status>\d+) [\d.]+ms')
+    parsed = [access.fullmatch(line.split(" nexios.access ", 1)[1]) for line in lines]
+    assert all(parsed), lines
+    assert [(m["client"], m["request"], m["status"]) for m in parsed if m] == [
+        (json.dumps(forged), "GET /users/{user_id:int}", "200"),
+        ("203.0.113.9", "GET /users/{user_id:int}", "200"),
+        ("2001:db8::1", "GET /users/{user_id:int}", "200"),
+    ]

@@ -14,7 +14,9 @@ Access records never hold headers, cookies, the query string or the raw path: th
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
 from typing import Any, Protocol, runtime_checkable
 
@@ -138,7 +140,7 @@ class RequestObserver:
         method = scope.get("method", "WEBSOCKET")
         route = route_template(self.owner, scope)
         client = scope.get("client")
-        address = f"{client[0]}:{client[1]}" if client else None
+        address = f"{_plain_host(client[0])}:{client[1]}" if client else None
         duration_ms = round(seconds * 1000, 3)
         access_logger.info(
             '%s "%s %s" %d %.2fms', address or "-", method, route or "-", status, duration_ms,
@@ -150,6 +152,17 @@ class RequestObserver:
                 "client": address,
             },
         )
+
+
+_ADDRESS = re.compile(r"[0-9A-Za-z.:_\[\]%-]*")
+
+
+def _plain_host(host: Any) -> str:
+    # The server's proxy-header support copies the client's address from X-Forwarded-For when
+    # the peer is trusted; a value that is no address (quotes, spaces: a forged access line
+    # inside the real one) is written escaped and quoted, so a text line can be parsed.
+    text = str(host)
+    return text if _ADDRESS.fullmatch(text) else json.dumps(text)
 
 
 def access_log_enabled() -> bool:
