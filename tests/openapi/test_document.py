@@ -129,6 +129,48 @@ def test_a_repeated_explicit_operation_id_is_refused() -> None:
         app.openapi()
 
 
+def test_two_routes_on_one_openapi_path_are_named_and_the_first_is_described(
+        document_of: Any, caplog: pytest.LogCaptureFixture) -> None:
+    app = get_application()
+
+    @app.get("/items/{item_id:int}", tags=["items"])
+    async def item_by_id(request: Any, response: Any, item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+    @app.get("/items/{item_id}")
+    async def item_by_name(request: Any, response: Any, item_id: str) -> dict[str, str]:
+        return {"name": item_id}
+
+    @app.get("/things/{thing_id:int}")
+    async def thing_by_id(request: Any, response: Any, thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+
+    @app.get("/things/{slug}")
+    async def thing_by_slug(request: Any, response: Any, slug: str) -> dict[str, str]:
+        return {"slug": slug}
+
+    @app.post("/things/{slug}")  # another method: no clash
+    async def make_thing(request: Any, response: Any, slug: str) -> dict[str, str]:
+        return {"slug": slug}
+
+    document = document_of(app)
+    # One operation per method and path: the route the router tries first is described (the
+    # last one registered silently replaced it).
+    described = operation(document, "GET", "/items/{item_id}")
+    assert described["operationId"] == "item_by_id" and described["tags"] == ["items"]
+    assert described["parameters"][0]["schema"]["type"] == "integer"
+    # Paths differing in parameter names only are kept (tools read them) but named as a fault.
+    assert set(document["paths"]) == {"/items/{item_id}", "/things/{thing_id}", "/things/{slug}"}
+    assert set(document["paths"]["/things/{slug}"]) == {"get", "post"}
+    warnings = [r.getMessage() for r in caplog.records if "one path to OpenAPI" in r.getMessage()]
+    assert len(warnings) == 2, warnings
+    assert "/items/{item_id:int} (item_by_id)" in warnings[0] and "(item_by_name)" in warnings[0]
+    assert "describes the first only" in warnings[0]
+    assert "(thing_by_id)" in warnings[1] and "(thing_by_slug)" in warnings[1] and "forbids" in warnings[1]
+    http = TestClient(app)
+    assert http.get("/items/7").json() == {"id": 7} and http.get("/items/x").json() == {"name": "x"}
+
+
 def test_excluded_routes_routers_websockets_and_the_docs_themselves_are_left_out(document_of: Any) -> None:
     app = get_application()
     internal = Router(prefix="/internal", exclude_from_schema=True)

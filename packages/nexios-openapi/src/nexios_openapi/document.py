@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -24,6 +25,8 @@ from ._responses import responses
 from ._schemas import SchemaRegistry
 from ._security import check_requirements, discover_schemes, guard_requirements, requirements_for
 from .config import OPENAPI_VERSION, OpenAPIConfig
+
+logger = logging.getLogger("nexios.openapi")
 
 _PARAM = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)(?::[A-Za-z_][A-Za-z0-9_]*)?}")
 _NOT_WORD = re.compile(r"[^0-9A-Za-z_]+")
@@ -133,9 +136,26 @@ def build_document(router: Router, config: OpenAPIConfig, *, middleware: Iterabl
     registry = SchemaRegistry()
     paths: dict[str, dict[str, Any]] = {}
     used_tags: list[str] = []
+    first_of: dict[tuple[str, str], Route] = {}
     for (route, method), operation_id in zip(operations, _operation_ids(operations), strict=True):
-        operation = _operation(route, method, operation_id, registry, schemes)
-        paths.setdefault(openapi_path(route), {})[method.lower()] = operation
+        path = openapi_path(route)
+        item = paths.setdefault(path, {})
+        # Two routes answering the same method on the same path shape (/items/{id:int} and
+        # /items/{id}, or /items/{id} and /items/{slug}): a path item holds one operation per
+        # method, and OpenAPI forbids paths differing only in parameter names. Said, never
+        # silent; the route registered first (the one the router tries first) keeps the path.
+        shape = (_PARAM.sub("{}", route.path), method)
+        first = first_of.setdefault(shape, route)
+        if first is not route:
+            logger.warning(
+                "%s %s (%s) and %s %s (%s) are one path to OpenAPI: the document %s. Give one "
+                "exclude_from_schema=True, or serve both from one route", method, first.path, first.name,
+                method, route.path, route.name,
+                "describes the first only" if method.lower() in item else "lists both, which OpenAPI forbids",
+            )
+            if method.lower() in item:
+                continue
+        operation = item[method.lower()] = _operation(route, method, operation_id, registry, schemes)
         used_tags.extend(tag for tag in operation.get("tags", ()) if tag not in used_tags)
     document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": config.info()}
     chosen_servers = list(servers) if servers is not None else config.servers
