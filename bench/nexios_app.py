@@ -15,7 +15,9 @@ from nexios import Router, get_application
 # Endpoints this app cannot serve yet, with the reason; the runners report them as n/a.
 UNSUPPORTED_ENDPOINTS: dict[str, str] = {}
 
-app = get_application()
+# The docs pages (/docs, /redoc, /openapi.json) are on, as they are by default for every app;
+# NEXIOS_BENCH_DOCS=off serves the same app without them, to show what they cost the other routes.
+app = get_application(openapi=os.environ.get("NEXIOS_BENCH_DOCS") != "off")
 
 # What the OpenTelemetry plugin costs (bench/README.md): NEXIOS_BENCH_OTEL=api installs it with the
 # API's default (no SDK configured), =sdk with SDK providers that export nothing.
