@@ -1,0 +1,37 @@
+"""``bench/nexios_app.py`` serves its docs pages by default, as every app does, and
+``NEXIOS_BENCH_DOCS=off`` serves the same endpoints without them (bench/README.md): the two runs
+that say what the docs cost the other routes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import nexios_app
+from nexios.testclient import TestClient
+http = TestClient(nexios_app.app)
+print(json.dumps({path: http.get(path).status_code for path in ("/docs", "/openapi.json", "/plaintext", "/users/42")}))
+"""
+
+
+def statuses(docs: str | None) -> dict[str, int]:
+    env = {key: value for key, value in os.environ.items() if key != "NEXIOS_BENCH_DOCS"}
+    if docs is not None:
+        env["NEXIOS_BENCH_DOCS"] = docs
+    done = subprocess.run([sys.executable, "-c", PROBE, str(BENCH)], capture_output=True, text=True,
+                          timeout=60, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_docs_are_on_by_default_and_off_with_the_switch() -> None:
+    assert statuses(None) == {"/docs": 200, "/openapi.json": 200, "/plaintext": 200, "/users/42": 200}
+    assert statuses("off") == {"/docs": 404, "/openapi.json": 404, "/plaintext": 200, "/users/42": 200}
