@@ -4,7 +4,9 @@ level proof, with uvicorn workers, is in ``test_two_workers.py``."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -247,6 +249,39 @@ async def test_a_redis_outage_fails_fast_and_the_layer_recovers_when_it_returns(
     finally:
         await first.aclose()
         await second.aclose()
+
+
+async def test_a_hung_redis_makes_sends_fail_within_the_timeout_and_the_layer_recovers(
+    redis_server: RedisServer, prefix: str
+) -> None:
+    # SIGSTOP: Redis keeps the connections open and never answers; only the timeouts end calls.
+    sender, receiver = (layer(redis_server.url, prefix, operation_timeout=0.5) for _ in range(2))
+    await sender.start()
+    await receiver.start()
+    assert redis_server.process is not None
+    try:
+        _, peer = await member(receiver, "room", "text")
+        redis_server.process.send_signal(signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            outcomes = await asyncio.gather(*(sender.group_send("room", "x") for _ in range(50)),
+                                            return_exceptions=True)
+            assert all(isinstance(o, ChannelLayerUnavailable) for o in outcomes), outcomes
+            assert time.monotonic() - started < 0.5 + 2  # one timeout for the burst, not one each
+        finally:
+            redis_server.process.send_signal(signal.SIGCONT)
+        with anyio.fail_after(15):
+            while True:
+                try:
+                    if await sender.group_send("room", "back") == 1:
+                        break
+                except ChannelLayerUnavailable:
+                    pass
+                await anyio.sleep(0.1)
+        await eventually(lambda: "back" in peer.frames())
+    finally:
+        await sender.aclose()
+        await receiver.aclose()
 
 
 async def test_a_layer_started_while_redis_is_down_starts_and_connects_later(

@@ -4,6 +4,7 @@ algorithms do, concurrent hits never overshoot, and an outage answers promptly."
 from __future__ import annotations
 
 import logging
+import signal
 import time
 
 import anyio
@@ -85,6 +86,44 @@ async def test_an_outage_fails_fast_with_a_503_and_the_store_recovers(
         redis_server.restart()
         await anyio.sleep(0.6)
         assert (await store.hit("k", "fixed_window", 5, 60, 1)).allowed  # a fresh Redis: a fresh count
+    finally:
+        await store.aclose()
+
+
+async def test_a_burst_against_a_hung_redis_is_refused_within_the_timeout_and_then_recovers(
+    redis_server: RedisServer, prefix: str
+) -> None:
+    # A Redis that accepts and never answers (SIGSTOP: a frozen host, a full network buffer) is
+    # worse than one that refuses: only the timeout ends each call.
+    store = RedisRateLimitStore(redis_server.url, prefix=prefix, timeout=0.5, retry_interval=0.5)
+    assert redis_server.process is not None
+    outcomes: list[str] = []
+
+    async def hit() -> None:
+        try:
+            outcomes.append("allowed" if (await store.hit("burst", "token_bucket", 1000, 60, 1)).allowed else "refused")
+        except RateLimitStoreUnavailable:
+            outcomes.append("503")
+
+    try:
+        await hit()
+        redis_server.process.send_signal(signal.SIGSTOP)
+        try:
+            for _ in range(2):  # two bursts: the second meets the pause, or times out again
+                outcomes.clear()
+                started = time.monotonic()
+                async with anyio.create_task_group() as burst:
+                    for _ in range(100):
+                        burst.start_soon(hit)
+                assert outcomes == ["503"] * 100
+                assert time.monotonic() - started < 0.5 + 2  # one timeout, not one per request
+        finally:
+            redis_server.process.send_signal(signal.SIGCONT)
+        await anyio.sleep(0.6)  # the pause after the failures ends
+        outcomes.clear()
+        with anyio.fail_after(10):
+            await hit()
+        assert outcomes == ["allowed"]
     finally:
         await store.aclose()
 
