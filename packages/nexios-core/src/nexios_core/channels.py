@@ -39,7 +39,9 @@ class ChannelLayerError(NexiosError):
 
 
 class ChannelLayerUnavailable(ChannelLayerError, ServiceUnavailable, WebSocketException):
-    """The layer's broker (Redis) cannot be reached: the operation did not happen.
+    """The layer's broker (Redis) cannot be reached: the operation did not happen (or, when it
+    timed out on a broker that took the command and then stalled, may still happen once the
+    broker resumes: delivery is at most once, never confirmed).
 
     Raised promptly (operations have bounded timeouts, and fail at once while the layer knows the
     broker is down) so a request never hangs on it. Left uncaught it answers for itself: an HTTP
