@@ -118,3 +118,49 @@ def test_records_from_a_sync_handler_carry_the_id_under_uvicorn(tmp_path: Path) 
     assert [line["request_id"] for line in handler_lines] == ["sync-live-1"]
     access = [line for line in lines if line["logger"] == "nexios.access"]
     assert [(a["request_id"], a["route"], a["status"]) for a in access] == [("sync-live-1", "/sync", 200)]
+
+
+def test_a_websocket_handshake_answer_carries_the_id_under_uvicorn() -> None:
+    import asyncio
+
+    import websockets
+
+    def chat_app(echo: bool) -> Any:
+        app = get_application()
+        app.echo_request_id = echo
+
+        @app.websocket("/ws")
+        async def chat(websocket: Any) -> None:
+            await websocket.accept()
+            await websocket.send_text(websocket.id)
+            await websocket.close()
+
+        @app.websocket("/own")
+        async def own(websocket: Any) -> None:
+            await websocket.accept(headers={"X-Request-ID": "chosen-by-handler"})
+            await websocket.close()
+
+        return app
+
+    async def handshake(ws_url: str, sent: str | None) -> tuple[str | None, str | None]:
+        headers = {"x-request-id": sent} if sent is not None else {}
+        async with websockets.connect(ws_url, additional_headers=headers) as socket:
+            answered = socket.response.headers.get_all("x-request-id")
+            assert len(answered) <= 1
+            said = await socket.recv() if ws_url.endswith("/ws") else None
+            return (answered[0] if answered else None), (said if isinstance(said, str) else None)
+
+    for echo in (True, False):
+        with run_live_server(chat_app(echo)) as base_url:
+            ws_url = base_url.replace("http://", "ws://")
+            given = asyncio.run(handshake(ws_url + "/ws", "ws-given-1"))
+            hostile = asyncio.run(handshake(ws_url + "/ws", "a b\"c"))
+            fresh = asyncio.run(handshake(ws_url + "/ws", None))
+            own = asyncio.run(handshake(ws_url + "/own", "ws-given-2"))
+        if echo:
+            assert given == ("ws-given-1", "ws-given-1")
+            assert hostile[0] == hostile[1] and NEW_ID.fullmatch(hostile[0].encode())
+            assert fresh[0] == fresh[1] and NEW_ID.fullmatch(fresh[0].encode())
+        else:
+            assert (given, hostile[0], fresh[0]) == ((None, "ws-given-1"), None, None)
+        assert own[0] == "chosen-by-handler"  # a handler's own header is kept, never doubled

@@ -21,6 +21,8 @@ from . import jsoncodec
 from .connection import HTTPConnection
 from .exceptions import BadRequest, WebSocketDisconnect
 from .limits import limits_for
+from .request_ids import request_id_header
+from .request_log import has_request_id_header
 from .types import Message, Receive, Scope, Send
 from .websocket_origin import origin_is_allowed
 
@@ -169,9 +171,10 @@ class WebSocket(HTTPConnection):
             message = await self.receive()  # the ASGI server's websocket.connect
             if message["type"] == "websocket.disconnect":
                 raise WebSocketDisconnect(self.close_code or CLOSE_ABNORMAL, self.close_reason)
-        await self.send(
-            {"type": "websocket.accept", "subprotocol": subprotocol, "headers": _encode_headers(headers)}
-        )
+        encoded = _encode_headers(headers)
+        if getattr(self.scope.get("app"), "echo_request_id", False) and not has_request_id_header(encoded):
+            encoded.append(request_id_header(self.scope))  # the handshake's answer names it too
+        await self.send({"type": "websocket.accept", "subprotocol": subprotocol, "headers": encoded})
         tracker = self.scope.get(OPEN_WEBSOCKETS_SCOPE_KEY)
         if tracker is not None:  # the app closes what is still open when it shuts down
             tracker.add(self)
