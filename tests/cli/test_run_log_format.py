@@ -155,3 +155,21 @@ def test_the_default_format_logs_each_request_once_in_uvicorns_words(
     assert sum('"GET /users/5 HTTP/1.1" 200' in line for line in lines) == 1, lines
     assert not any("/users/{user_id:int}" in line for line in lines), lines
     assert any("serving user 5" in line for line in lines)  # the app's own records still appear
+
+
+def test_an_app_module_calling_setup_logging_under_nexios_run_workers_logs_each_line_once(
+        nexios_server: Callable[..., Any], write_module: Callable[..., Path]) -> None:
+    # Worker processes configure logging (--log-format json) before they import the app module;
+    # its own setup_logging('json') must replace that handler, not add a second one.
+    write_module("main", "from nexios_core.logs import setup_logging\nsetup_logging('json')\n" + APP)
+    server = nexios_server(["run", "main:app", "--log-format", "json", "--workers", "2"])
+    answer = httpx.get(server.base_url + "/users/5", headers={"x-request-id": "once-5"}, timeout=5)
+    assert answer.status_code == 200
+
+    def served(lines: list[dict[str, Any]]) -> bool:
+        return any(line.get("request_id") == "once-5" and line["logger"] == "nexios.access" for line in lines)
+
+    wait_for(server, served)
+    time.sleep(0.5)  # a doubled line would be written right after the first
+    lines = [line for line in json_lines(server.output()) if line.get("request_id") == "once-5"]
+    assert sorted(line["logger"] for line in lines) == ["app", "nexios.access"], lines

@@ -146,7 +146,8 @@ def setup_logging(format: LogFormat = "text", level: int | str = "INFO", *,
     uvicorn's loggers lose their own handlers and write through this one; its access log
     (raw paths and query strings) is turned off, as are its WebSocket handshake lines.
     Call it before the app starts (apps decide at start-up whether to write access records).
-    Calling it again replaces the handler it added before. Returns that handler."""
+    Calling it again replaces the handler it added before, as it replaces the one
+    :func:`logging_config` set up (``nexios run --log-format``). Returns that handler."""
     if format not in ("text", "json"):
         raise ValueError(f"Log format must be 'text' or 'json', not {format!r}")
     install_request_id_records()
@@ -154,7 +155,12 @@ def setup_logging(format: LogFormat = "text", level: int | str = "INFO", *,
     handler.setFormatter(JSONFormatter() if format == "json" else TextFormatter())
     setattr(handler, _HANDLER_MARK, True)
     root = logging.getLogger()
-    for previous in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
+    # One handler writing Nexios's format at a time: the one added by an earlier call, or by
+    # logging_config() (``nexios run --log-format``, whose worker processes configure logging
+    # before importing an app module that calls this too), is replaced, or every line would be
+    # written twice.
+    for previous in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)
+                     or isinstance(h.formatter, (JSONFormatter, TextFormatter))]:
         root.removeHandler(previous)
     root.addHandler(handler)
     root.setLevel(level)
