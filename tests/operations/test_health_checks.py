@@ -214,3 +214,17 @@ asyncio.run(main())
     finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.split() == ["False", "True"]
+
+
+def test_behind_trusted_hosts_a_probe_must_send_an_allowed_host() -> None:
+    # What docs/operations.md tells Kubernetes users: the kubelet sends the pod's address as Host.
+    from nexios_core import TrustedHostMiddleware
+
+    app = get_application()
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=["shop.example.com"])
+    app.install(HealthChecks())
+    with TestClient(app) as client:
+        by_pod_address = client.get("/health/ready", headers={"host": "10.1.2.3:8000"})
+        with_host_header = client.get("/health/ready", headers={"host": "shop.example.com"})
+    assert by_pod_address.status_code == 400
+    assert (with_host_header.status_code, with_host_header.json()) == (200, {"status": "ready"})
