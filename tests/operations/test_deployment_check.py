@@ -220,6 +220,28 @@ def test_a_mounted_nexios_app_is_audited_under_its_prefix() -> None:
     assert ("debug", "error", "mounted at /admin") in {(f.rule, f.severity, f.where) for f in findings}
 
 
+def test_a_mounted_app_is_judged_as_served_behind_its_parent() -> None:
+    # Behind the parent's TrustedHostMiddleware: no trusted-hosts warning of its own. Its docs
+    # pages are served (/admin/docs) although it is built only when first used: reported.
+    def mounted(openapi: bool) -> Any:
+        app = clean_app()
+        app.register(get_application(config={"secret_key": STRONG}, openapi=openapi), prefix="/admin")
+        return {(f.rule, f.severity, f.where) for f in audit_app(app).findings}
+
+    assert mounted(False) == set()
+    assert mounted(True) == {("docs-enabled", "warning", "mounted at /admin")}
+    unguarded = get_application(config={"secret_key": STRONG}, openapi=False)
+    unguarded.register(get_application(config={"secret_key": STRONG}, openapi=False), prefix="/admin")
+    assert {(f.rule, f.where) for f in audit_app(unguarded).findings} == {
+        ("trusted-hosts", "app"), ("trusted-hosts", "mounted at /admin")}
+    broken = clean_app()
+    sub = get_application(config={"secret_key": None}, openapi=False)
+    sub.add_middleware(SessionMiddleware())
+    broken.register(sub, prefix="/admin")
+    assert ("startup-fails", "error", "mounted at /admin") in {
+        (f.rule, f.severity, f.where) for f in audit_app(broken).findings}
+
+
 def test_an_app_that_cannot_start_is_an_error() -> None:
     app = clean_app(config={"secret_key": None})
     app.add_middleware(SessionMiddleware())

@@ -83,6 +83,7 @@ class Audit:
     config: Mapping[str, Any] = field(default_factory=dict)
     where: str = "app"
     _seen: set[int] = field(default_factory=set)
+    _hosts_checked_above: bool = False  # an app this one is mounted in has TrustedHostMiddleware
 
     # ------------------------------------------------------------------ reporting
     def report(self, rule: str, severity: Severity, message: str, fix: str) -> None:
@@ -124,13 +125,14 @@ class Audit:
         """Audit an app (a mounted one, from a router's ``check_deployment``) at ``where``."""
         if id(app) in self._seen:
             return
-        saved = (self.where, self.config)
+        saved = (self.where, self.config, self._hosts_checked_above)
         if where is not None:
             self.where = where
         try:
+            _build_as_at_start_up(self, app)  # a mounted app builds when first used: now
             _audit_core_app(self, app)
         finally:
-            self.where, self.config = saved
+            self.where, self.config, self._hosts_checked_above = saved
 
     # ------------------------------------------------------------------ shared rules
     def check_secret(self, value: Any, setting: str) -> None:
@@ -232,7 +234,9 @@ def _audit_core_app(audit: Audit, app: Any) -> None:
     audit.check_limits(getattr(app, "limits", None), "the app")
     asgi_layers = list(_asgi_layers(app))
     trusted_hosts = [layer for layer, _ in asgi_layers if type(layer).__name__ == "TrustedHostMiddleware"]
-    if not trusted_hosts:
+    if trusted_hosts:
+        audit._hosts_checked_above = True  # apps mounted in this one are behind it
+    elif not audit._hosts_checked_above:
         audit.warning("trusted-hosts", "no TrustedHostMiddleware: any Host header is accepted, and anything "
                       "built from it (absolute URLs, redirects, password-reset links) can point elsewhere",
                       fix="app.add_middleware(TrustedHostMiddleware, allowed_hosts=['example.com'])")
@@ -343,13 +347,20 @@ def audit_app(app: ASGIApp, *, https: bool | None = None) -> Audit:
         audit.error("not-a-nexios-app", f"{app!r} is not a Nexios app: nothing can be checked",
                     fix="point nexios check at the Nexios app object (module:app)")
         return audit
+    _build_as_at_start_up(audit, app)
+    _audit_core_app(audit, app)
+    return audit
+
+
+def _build_as_at_start_up(audit: Audit, app: Any) -> None:
+    build = getattr(app, "build", None)
+    if not callable(build):
+        return
     try:
         build()
     except Exception as exc:
         audit.error("startup-fails", f"the app does not start: {type(exc).__name__}: {exc}",
                     fix="fix the configuration the message names")
-    _audit_core_app(audit, app)
-    return audit
 
 
 __all__ = [
