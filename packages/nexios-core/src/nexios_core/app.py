@@ -244,8 +244,8 @@ class App:
 
     @property
     def generation(self) -> int:
-        """A number that changes whenever the app's middleware changes (dispatchers compare it
-        to know that their compiled endpoints are out of date)."""
+        """A number that changes whenever the app's middleware or exception handlers change
+        (dispatchers compare it to know that their compiled endpoints are out of date)."""
         return self._generation
 
     def add_ws_middleware(self, middleware: Any) -> None:
@@ -278,6 +278,11 @@ class App:
     def add_exception_handler(self, key: ExceptionKey, handler: ExceptionHandler) -> None:
         """Handle an exception class or status code with ``handler(request, response, exc)``."""
         self.exception_handlers.add(key, handler)
+        # Dispatchers decide at compile time how to answer a 404 (a prepared body when nobody
+        # handles it): a new generation makes them compile again, now if the app is built.
+        self._generation += 1
+        if self._asgi is not None:
+            self.dispatcher.prepare(self)
 
     def exception_handler(self, key: ExceptionKey) -> Callable[[_F], _F]:
         """Decorator form of :meth:`add_exception_handler`."""

@@ -83,6 +83,10 @@ class _CompiledRoutes:
         self.not_found: HTTPHandler | None = None
         self.trailing_slash_routes = False
         self.static: dict[str, _PathEntry] = {}
+        # Paths seen to match no route for any method, with the endpoint answering them (404),
+        # so that a repeated miss (favicon.ico, robots.txt, a scanner's list) is found as
+        # directly as a static route. Bounded: see `_remember_miss`.
+        self.known_misses: dict[str, HTTPHandler] = {}
         self.trie: RouteTrie[_PathEntry] = RouteTrie()
         self.websocket_trie: RouteTrie[WebSocketRoute] = RouteTrie()
         self.mounts: list[tuple[Mount, Endpoint]] = []
@@ -429,12 +433,20 @@ class Router:
             endpoint = entry.endpoints.get(method)
             if endpoint is not None:
                 return endpoint
+        else:
+            known_miss = compiled.known_misses.get(path)
+            if known_miss is not None:
+                return known_miss
         rejected: list[_PathEntry] = []
         found = compiled.trie.find(path, method, rejected)
         if found is None:
             if not rejected and not compiled.mounts and not (
                 self.redirect_slashes and path != "/" and (path[-1] == "/" or compiled.trailing_slash_routes)
             ):
+                # No route matches this path with any method (none was rejected for its
+                # method alone), nothing is mounted and no slash redirect applies: a 404
+                # whatever the method, which is what makes the answer safe to remember.
+                _remember_miss(compiled, path)
                 return compiled.not_found  # type: ignore[return-value]
             # Routes at this path serving other methods (the 405's Allow). Always set on a
             # miss: a mounted app's scope is a copy of this one, and must not see ours.
@@ -608,12 +620,35 @@ _REJECTED_SCOPE_KEY = "nexios.routing.rejected"
 _NOT_FOUND_BODY = jsoncodec.dumps({"detail": NotFoundException().detail})
 
 
+_KNOWN_MISSES_LIMIT = 1024
+"""How many missed paths a compiled table remembers; the memo starts afresh when full."""
+_KNOWN_MISS_LENGTH_LIMIT = 256
+"""Longer missed paths are not remembered (a client chooses them: they must not cost memory)."""
+
+
+def _remember_miss(compiled: _CompiledRoutes, path: str) -> None:
+    # Bounded in entries and in path length, so that a client sending endless distinct paths
+    # costs at most about a quarter of a megabyte; starting afresh when full keeps the paths
+    # that are asked for again (favicon.ico, a health probe's typo) without a recency list.
+    if len(path) <= _KNOWN_MISS_LENGTH_LIMIT and compiled.not_found is not None:
+        misses = compiled.known_misses
+        if len(misses) >= _KNOWN_MISSES_LIMIT:
+            misses.clear()
+        misses[path] = compiled.not_found
+
+
 def _not_found_endpoint(app: AppView | None) -> HTTPHandler:
+    # Chosen when the table is compiled: `App.add_exception_handler` changes the app's
+    # generation, which makes the router compile again.
     handlers = app.exception_handlers if app is not None else None
+    if handlers is None or handlers.handles(NotFoundException, 404):
+
+        async def raise_not_found(request: Request, response: Response) -> Any:
+            raise NotFoundException()  # the app's 404 handler (or a router on its own) answers
+
+        return raise_not_found
 
     async def not_found(request: Request, response: Response) -> Any:
-        if handlers is None or handlers.handles(NotFoundException, 404):
-            raise NotFoundException()  # the app's 404 handler (or a router on its own) answers
         # Nobody customises 404s: a prepared body, nothing raised (scanners make 404s common).
         return response.send(_NOT_FOUND_BODY, "application/json", 404)
 
