@@ -545,3 +545,33 @@ async def test_head_on_a_plain_response_keeps_length_but_sends_no_body() -> None
     headers = dict(sent[0]["headers"])
     assert headers[b"content-length"] == b"5"
     assert sent[1]["body"] == b""
+
+
+@pytest.mark.parametrize(
+    ("target", "location"),
+    [
+        ("/café", "/caf%C3%A9"),
+        ("/日本?q=✓", "/%E6%97%A5%E6%9C%AC?q=%E2%9C%93"),
+        ("/x\r\nSet-Cookie: stolen=1", "/x%0D%0ASet-Cookie:%20stolen=1"),
+        ("/already%20encoded?a=1&b=%2F#frag", "/already%20encoded?a=1&b=%2F#frag"),
+        ("https://example.com/path;p=1", "https://example.com/path;p=1"),
+    ],
+)
+async def test_redirect_locations_are_encoded_never_a_500_or_a_new_header(target: str, location: str) -> None:
+    # Non-ASCII text was a 500 (UnicodeEncodeError) or raw Latin-1 bytes; CR/LF was a 500.
+    app = get_application()
+
+    @app.get("/builder")
+    async def builder(request: Request, response: Response) -> Any:
+        return response.redirect(target)
+
+    @app.get("/class")
+    async def made(request: Request, response: Response) -> Any:
+        return RedirectResponse(target)
+
+    async with client(app) as c:
+        answers = [await c.get("/builder"), await c.get("/class")]
+    for answer in answers:
+        assert answer.status_code == 302
+        assert answer.headers["location"] == location
+        assert "set-cookie" not in answer.headers

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
 
 from . import jsoncodec
 from .background import BackgroundTask, BackgroundTasks
@@ -242,6 +243,17 @@ class JSONResponse(BaseResponse):
         return jsoncodec.dumps(content)
 
 
+_LOCATION_SAFE = ":/?#[]@!$&'()*+,;=%~"
+"""What a URL may hold as it is: its delimiters and ``%`` (already-encoded URLs stay as given)."""
+
+
+def _location_header(url: object) -> str:
+    """``url`` as a ``Location`` value: non-ASCII text percent-encoded as UTF-8 (``/café`` is
+    ``/caf%C3%A9``, as browsers send it), and CR, LF and other controls encoded, so that no URL,
+    whoever chose it, can break or add a header."""
+    return quote(str(url), safe=_LOCATION_SAFE)
+
+
 class RedirectResponse(BaseResponse):
     """A redirect to ``url`` (``302 Found`` by default, like ``response.redirect``; pass
     ``status_code=307`` or ``308`` to make the client repeat the method and body)."""
@@ -256,7 +268,7 @@ class RedirectResponse(BaseResponse):
         background: BackgroundTask | None = None,
     ) -> None:
         super().__init__(b"", status_code=status_code, headers=headers, background=background)
-        self.headers["location"] = str(url)
+        self.headers["location"] = _location_header(url)
 
 
 
@@ -343,7 +355,7 @@ class Response(PageAndTemplateHelpers, BaseResponse):  # type: ignore[misc]  # r
     def redirect(self, url: str, status_code: int = 302) -> Response:
         """Redirect to ``url`` (``302`` by default, as Express does)."""
         self._set_body(b"", None, status_code, None)  # type: ignore[arg-type]
-        self.headers["location"] = str(url)
+        self.headers["location"] = _location_header(url)
         return self
 
     def file(self, path: str | os.PathLike[str], filename: str | None = None,
