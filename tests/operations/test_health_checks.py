@@ -228,3 +228,52 @@ def test_behind_trusted_hosts_a_probe_must_send_an_allowed_host() -> None:
         with_host_header = client.get("/health/ready", headers={"host": "shop.example.com"})
     assert by_pod_address.status_code == 400
     assert (with_host_header.status_code, with_host_header.json()) == (200, {"status": "ready"})
+
+
+async def test_concurrent_and_repeated_probes_share_one_run_of_the_checks() -> None:
+    # Readiness is unauthenticated: without sharing, anyone could make the app query its
+    # database at the rate they send probes.
+    calls = 0
+
+    async def database() -> bool:
+        nonlocal calls
+        calls += 1
+        await anyio.sleep(0.2)
+        return True
+
+    app = get_application()
+    app.install(HealthChecks(checks={"database": database}, cache_for=0.5))
+    transport = httpx.ASGITransport(app=app)
+    async with app.run_lifespan(), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        answers: list[httpx.Response] = []
+
+        async def probe() -> None:
+            answers.append(await client.get("/health/ready"))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(50):
+                group.start_soon(probe)
+        assert calls == 1  # fifty probes at once, one run
+        assert (await client.get("/health/ready")).status_code == 200
+        assert calls == 1  # within cache_for of that run: its results
+        await anyio.sleep(0.6)
+        assert (await client.get("/health/ready")).status_code == 200
+        assert calls == 2  # later: a new run
+    assert [answer.json() for answer in answers] == [{"status": "ready", "checks": {"database": "ok"}}] * 50
+
+
+async def test_cache_for_zero_runs_the_checks_for_every_probe_and_a_failure_shows_at_once() -> None:
+    healthy = True
+
+    def database() -> bool:
+        return healthy
+
+    app = get_application()
+    app.install(HealthChecks(checks={"database": database}, cache_for=0))
+    transport = httpx.ASGITransport(app=app)
+    async with app.run_lifespan(), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.get("/health/ready")).status_code == 200
+        healthy = False
+        assert (await client.get("/health/ready")).status_code == 503
+    with pytest.raises(ImproperlyConfigured, match="cache_for"):
+        HealthChecks(cache_for=-1)

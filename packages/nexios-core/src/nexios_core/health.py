@@ -54,7 +54,10 @@ class HealthChecks:
     ``live_path`` and ``ready_path`` choose the paths (``None`` leaves one out); ``checks`` maps
     names to readiness checks (more with :meth:`add_check`); each check gets ``timeout`` seconds
     (a sync one runs in a worker thread, abandoned at the timeout and not started again until
-    it returns).
+    it returns). Probes share the checks' work: a probe arriving while the checks run waits for
+    that run, and their results answer probes for ``cache_for`` seconds after it (default 1;
+    ``0`` runs them for every probe), so that nobody can make the app query its database at
+    the rate they send probes.
     The app must route (``NexiosApp``, or ``App(dispatcher=Router())``); with any other app, route
     :meth:`live` and :meth:`ready` yourself after calling :meth:`attach`.
     """
@@ -62,9 +65,15 @@ class HealthChecks:
     name = "health"
 
     def __init__(self, *, live_path: str | None = "/health/live", ready_path: str | None = "/health/ready",
-                 checks: Mapping[str, Check] | None = None, timeout: float = 5.0) -> None:
+                 checks: Mapping[str, Check] | None = None, timeout: float = 5.0,
+                 cache_for: float = 1.0) -> None:
         if timeout <= 0:
             raise ImproperlyConfigured("HealthChecks(timeout=...) must be a positive number of seconds")
+        if cache_for < 0:
+            raise ImproperlyConfigured("HealthChecks(cache_for=...) must be 0 or more seconds")
+        self.cache_for = cache_for
+        self._last_results: tuple[float, dict[str, str]] | None = None  # (when finished, results)
+        self._current_run: _CheckRun | None = None
         self.live_path = live_path
         self.ready_path = ready_path
         self.timeout = timeout
@@ -123,7 +132,29 @@ class HealthChecks:
         return JSONResponse(body, status_code=200 if ok else 503, headers=_NO_STORE)
 
     async def run_checks(self) -> dict[str, str]:
-        """Run every check at once; each result is ``"ok"``, ``"failed"`` or ``"timeout"``."""
+        """The result of every check: ``"ok"``, ``"failed"`` or ``"timeout"``, from the run in
+        progress or one that finished less than ``cache_for`` seconds ago, else from a new run
+        of all of them at once."""
+        last = self._last_results
+        if last is not None and anyio.current_time() - last[0] < self.cache_for:
+            return dict(last[1])
+        current = self._current_run
+        if current is not None:
+            await current.finished.wait()
+            if current.results is not None:
+                return dict(current.results)
+            # That run was cancelled (its probe's client left): this probe runs them itself.
+        run = self._current_run = _CheckRun()
+        try:
+            run.results = await self._run_every_check()
+            self._last_results = (anyio.current_time(), run.results)
+            return dict(run.results)
+        finally:
+            if self._current_run is run:
+                self._current_run = None
+            run.finished.set()
+
+    async def _run_every_check(self) -> dict[str, str]:
         results: dict[str, str] = {}
 
         async def run(check_name: str, check: Check) -> None:
@@ -171,6 +202,14 @@ class HealthChecks:
         finally:
             if not started:  # cancelled before a thread took it: it will never run
                 self._threads_running.discard(check_name)
+
+
+class _CheckRun:
+    """One run of the checks, which probes arriving meanwhile wait for."""
+
+    def __init__(self) -> None:
+        self.finished = anyio.Event()
+        self.results: dict[str, str] | None = None
 
 
 __all__ = ["Check", "HealthChecks"]
