@@ -122,6 +122,17 @@ def test_csrf_exemptions_broader_than_a_prefix(options: dict[str, Any], expected
     assert rules(app) == {expected}
 
 
+def test_csrf_tokens_issued_to_every_request_are_named_with_what_they_cost() -> None:
+    # Each token is bound to a nonce kept in the session: issued to every cookie-less request,
+    # it makes a server-side session record per request, which anyone can send.
+    eager = clean_app()
+    eager.add_middleware(CSRFMiddleware(issue_eagerly=True))
+    assert rules(eager) == {("csrf-eager", "warning")}
+    lazy = clean_app()
+    lazy.add_middleware(CSRFMiddleware(issue_eagerly=False))
+    assert rules(lazy) == set()
+
+
 def test_csrf_exempting_exact_paths_and_prefixes_is_fine() -> None:
     app = clean_app()
     app.add_middleware(CSRFMiddleware(exempt_paths=["/webhooks/*", "/health"]))

@@ -268,7 +268,13 @@ class CSRFMiddleware(BaseMiddleware):
 
     def check_deployment(self, audit: Audit) -> None:
         """``nexios check``: exemptions wider than a path prefix, unsafe methods treated as safe,
-        and an allowlist of protected paths."""
+        an allowlist of protected paths, and tokens issued to every request."""
+        if self.issue_eagerly:
+            audit.warning("csrf-eager", "CSRF issues a token to every request that has none (404s too): "
+                          "with server-side sessions (file, Redis) each request without cookies then "
+                          "stores a session record for its token, so an anonymous client can fill the "
+                          "store", fix="issue_eagerly=False (config csrf_issue_eagerly: False): a token "
+                          "is issued when a page reads it; or keep sessions in signed cookies")
         for pattern in self.exempt_paths:
             if pattern in ("/*", "*"):
                 audit.error("csrf-exempt", f"CSRF exempt path {pattern!r} exempts every path: nothing is "
