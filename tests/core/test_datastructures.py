@@ -58,8 +58,8 @@ def test_mutable_headers() -> None:
     assert headers.raw == [(b"x-one", b"3"), (b"x-three", b"3"), (b"vary", b"Origin, Accept-Encoding")]
 
 
-@pytest.mark.parametrize("bad", ["a\r\nb", "a\nb", "a\rb", "\n"])
-def test_mutable_headers_refuse_cr_lf(bad: str) -> None:
+@pytest.mark.parametrize("bad", ["a\r\nb", "a\nb", "a\rb", "\n", "a\x00b"])
+def test_mutable_headers_refuse_cr_lf_and_nul(bad: str) -> None:
     headers = MutableHeaders(raw=[])
     with pytest.raises(ValueError):
         headers["x"] = bad

@@ -158,7 +158,7 @@ async def test_headers_and_cache() -> None:
 @pytest.mark.parametrize("value", ["a\r\nSet-Cookie: evil=1", "a\nx", "a\rb"])
 async def test_crlf_in_a_header_value_is_refused(value: str) -> None:
     response = Response()
-    with pytest.raises(ValueError, match="CR or LF"):
+    with pytest.raises(ValueError, match="CR, LF or NUL"):
         response.set_header("x-test", value)
     with pytest.raises(ValueError):
         response.headers.append("x-test", value)

@@ -259,16 +259,17 @@ class MutableHeaders(Headers):
 
 
 def _encode_header_name(key: str) -> bytes:
-    if "\r" in key or "\n" in key or ":" in key:
+    if "\r" in key or "\n" in key or ":" in key or "\x00" in key:
         # As for values: a name carrying a line break or a colon would inject headers.
-        raise ValueError("Header names must not contain CR, LF or ':'")
+        raise ValueError("Header names must not contain CR, LF, NUL or ':'")
     return key.lower().encode("latin-1")
 
 
 def _encode_header_value(value: str) -> bytes:
-    if "\r" in value or "\n" in value:
-        # A newline in a value would let a caller inject headers or split the response.
-        raise ValueError("Header values must not contain CR or LF")
+    if "\r" in value or "\n" in value or "\x00" in value:
+        # A newline in a value would let a caller inject headers or split the response; HTTP
+        # forbids NUL (RFC 9110), and a server that sends it as given confuses what parses it.
+        raise ValueError("Header values must not contain CR, LF or NUL")
     return value.encode("latin-1")
 
 
