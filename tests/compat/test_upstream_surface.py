@@ -512,3 +512,19 @@ def test_a_custom_backend_imported_from_upstream_3s_module_paths() -> None:
     with TestClient(app) as client:
         assert client.get("/me", headers={"x-user": "ada"}).json() == {"user": "ada", "anonymous": False}
         assert client.get("/me").status_code == 401
+
+
+def test_isinstance_checks_against_either_base_user_never_recurse() -> None:
+    # nexios.auth.BaseUser answers for nexios_auth's user classes; asking nexios_auth.BaseUser
+    # about an unrelated object asks each of its subclasses in turn, that one included, which
+    # recursed without end when its hook called issubclass() back.
+    import nexios.auth
+    import nexios_auth
+
+    class NotAUser:
+        pass
+
+    assert not isinstance(NotAUser(), nexios_auth.BaseUser)
+    assert not isinstance(NotAUser(), nexios.auth.BaseUser)
+    assert isinstance(nexios_auth.SimpleUser("ada"), nexios.auth.BaseUser)
+    assert isinstance(nexios_auth.UnauthenticatedUser(), nexios.auth.BaseUser)

@@ -47,7 +47,9 @@ class BaseUser(nexios_auth.BaseUser):
         # Upstream's SimpleUser and UnauthenticatedUser are BaseUsers: so is every user class
         # nexios_auth defines, for ``isinstance(request.user, BaseUser)`` checks written upstream's
         # way. Only for BaseUser itself: a user class deriving from it keeps plain subclassing.
-        if cls is BaseUser and issubclass(subclass, nexios_auth.BaseUser):
+        # The MRO, not issubclass(): nexios_auth.BaseUser's own check asks each of its subclasses
+        # (this one included) in turn, so issubclass() here would recurse without end.
+        if cls is BaseUser and nexios_auth.BaseUser in getattr(subclass, "__mro__", ()):
             return True
         return NotImplemented  # type: ignore[no-any-return]
 
