@@ -15,16 +15,27 @@ from .datastructures import URL, Address, Headers, PathParams, QueryParams, Stat
 from .exceptions import RequestHeaderFieldsTooLarge
 from .limits import limits_for
 from .request_ids import request_id
-from .types import Scope
+from .types import Message, Receive, Scope, Send
+
+
+async def _no_receive() -> Message:
+    raise RuntimeError("This connection has no receive channel")
+
+
+async def _no_send(message: Message) -> None:
+    raise RuntimeError("This connection has no send channel")
 
 
 class HTTPConnection:
-    """The parts of an ASGI ``http`` or ``websocket`` scope that both kinds of connection share."""
+    """The parts of an ASGI ``http`` or ``websocket`` scope that both kinds of connection share,
+    with the connection's ``receive`` and ``send`` channels."""
 
-    __slots__ = ("scope", "_headers", "_query_params", "_cookies", "_url")
+    __slots__ = ("scope", "_receive", "_send", "_headers", "_query_params", "_cookies", "_url")
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, receive: Receive = _no_receive, send: Send = _no_send) -> None:
         self.scope = scope
+        self._receive = receive
+        self._send = send
         self._headers: Headers | None = None
         self._query_params: QueryParams | None = None
         self._cookies: dict[str, str] | None = None

@@ -58,8 +58,6 @@ class WebSocket(HTTPConnection):
     """
 
     __slots__ = (
-        "_receive",
-        "_send",
         "client_state",
         "application_state",
         "close_code",
@@ -69,9 +67,7 @@ class WebSocket(HTTPConnection):
     def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") != "websocket":
             raise ValueError(f"WebSocket needs a 'websocket' scope, not {scope.get('type')!r}")
-        super().__init__(scope)
-        self._receive = receive
-        self._send = send
+        super().__init__(scope, receive, send)
         self.client_state = WebSocketState.CONNECTING
         self.application_state = WebSocketState.CONNECTING
         self.close_code: int | None = None
