@@ -10,23 +10,50 @@ Parameter models written by hand (``Query(name=...)``, ``Schema``...) are in
 :mod:`nexios_openapi.models`, apart from the ``Query``/``Header`` markers of ``nexios_di``.
 """
 
-from . import models
+from typing import TYPE_CHECKING, Any
+
 from .config import OPENAPI_VERSION, OpenAPIConfig
-from .document import build_document, openapi_path
-from .models import (
-    APIKey,
-    Contact,
-    ExternalDocumentation,
-    HTTPBasic,
-    HTTPBearer,
-    License,
-    OAuth2,
-    OAuthFlows,
-    OpenIdConnect,
-    Server,
-    Tag,
-)
 from .plugin import OpenAPI, PostProcess, router_of
+
+if TYPE_CHECKING:
+    from . import models
+    from .document import build_document, openapi_path
+    from .models import (
+        APIKey,
+        Contact,
+        ExternalDocumentation,
+        HTTPBasic,
+        HTTPBearer,
+        License,
+        OAuth2,
+        OAuthFlows,
+        OpenIdConnect,
+        Server,
+        Tag,
+    )
+
+# The OpenAPI object models and the document builder are imported on first use: defining the
+# models builds some forty pydantic models (about 8 MiB and 0.4 s of start-up) that an app whose
+# docs nobody fetches never needs. `from nexios_openapi import Contact` works as before.
+_LAZY = {
+    **dict.fromkeys(["APIKey", "Contact", "ExternalDocumentation", "HTTPBasic", "HTTPBearer", "License",
+                     "OAuth2", "OAuthFlows", "OpenIdConnect", "Server", "Tag"], "models"),
+    "build_document": "document",
+    "openapi_path": "document",
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name == "models":
+        return importlib.import_module(".models", __name__)
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 def setup_openapi(app: object, **options: object) -> OpenAPI:

@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nexios_core import ImproperlyConfigured
 
-from .models import Contact, ExternalDocumentation, License, SecurityBase, Server, Tag, dump
+from ._dump import dump
+
+if TYPE_CHECKING:
+    from .models import Contact, ExternalDocumentation, License, SecurityBase, Server, Tag
+
+# The OpenAPI object models (`.models`) are imported when first needed, not with this module:
+# defining them builds some forty pydantic models (about 8 MiB and 0.4 s at start-up), which an
+# app whose docs nobody fetches never needs.
 
 logger = logging.getLogger("nexios.openapi")
 
@@ -90,6 +97,8 @@ class OpenAPIConfig:
     def add_tag(self, name: str, description: str | None = None,
                 external_docs: ExternalDocumentation | Mapping[str, Any] | None = None) -> None:
         """Describe a tag (routes and routers name tags; this gives one a description)."""
+        from .models import ExternalDocumentation, Tag
+
         tag = dump(Tag(name=name, description=description,
                        externalDocs=ExternalDocumentation.model_validate(dump(external_docs))
                        if external_docs is not None else None))

@@ -11,27 +11,17 @@ document holds. Most users never need these: the document is built from the hand
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ._dump import dump
 
 
 class OpenAPIModel(BaseModel):
     """Base of every model here: field names or aliases, extension keys allowed."""
 
     model_config = ConfigDict(populate_by_name=True, extra="allow")
-
-
-def dump(value: Any) -> Any:
-    """The JSON form of a model, mapping or list of them (``None`` fields left out)."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
-    if isinstance(value, Mapping):
-        return {str(key): dump(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [dump(item) for item in value]
-    return value
 
 
 class Contact(OpenAPIModel):
