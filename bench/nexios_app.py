@@ -19,6 +19,11 @@ UNSUPPORTED_ENDPOINTS: dict[str, str] = {}
 # NEXIOS_BENCH_DOCS=off serves the same app without them, to show what they cost the other routes.
 app = get_application(openapi=os.environ.get("NEXIOS_BENCH_DOCS") != "off")
 
+# Every response carries the request's X-Request-ID by default; NEXIOS_BENCH_REQUEST_IDS=off turns
+# the echo off, to show what it costs.
+if os.environ.get("NEXIOS_BENCH_REQUEST_IDS") == "off":
+    app.echo_request_id = False
+
 # What the OpenTelemetry plugin costs (bench/README.md): NEXIOS_BENCH_OTEL=api installs it with the
 # API's default (no SDK configured), =sdk with SDK providers that export nothing.
 if os.environ.get("NEXIOS_BENCH_OTEL") in ("api", "sdk"):

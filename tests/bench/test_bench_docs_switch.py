@@ -35,3 +35,25 @@ def statuses(docs: str | None) -> dict[str, int]:
 def test_docs_are_on_by_default_and_off_with_the_switch() -> None:
     assert statuses(None) == {"/docs": 200, "/openapi.json": 200, "/plaintext": 200, "/users/42": 200}
     assert statuses("off") == {"/docs": 404, "/openapi.json": 404, "/plaintext": 200, "/users/42": 200}
+
+
+ID_PROBE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import nexios_app
+from nexios.testclient import TestClient
+print("x-request-id" in TestClient(nexios_app.app).get("/plaintext").headers)
+"""
+
+
+def test_request_ids_are_echoed_by_default_and_not_with_the_switch() -> None:
+    def echoed(setting: str | None) -> str:
+        env = {key: value for key, value in os.environ.items() if key != "NEXIOS_BENCH_REQUEST_IDS"}
+        if setting is not None:
+            env["NEXIOS_BENCH_REQUEST_IDS"] = setting
+        done = subprocess.run([sys.executable, "-c", ID_PROBE, str(BENCH)], capture_output=True, text=True,
+                              timeout=60, env=env, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
+    assert (echoed(None), echoed("off")) == ("True", "False")
