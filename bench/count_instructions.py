@@ -1,7 +1,8 @@
 """Count the CPU instructions each app spends per request, with valgrind's callgrind.
 
 Timings move with whatever else the machine is doing; instruction counts do not. For the same
-code, inputs and interpreter the count is repeatable to a fraction of a percent, even on a busy
+code, inputs and interpreter the count repeats (the hash seed is fixed, and what start-up left on
+the heap is frozen out of the garbage collector's reach after the warm-up), even on a busy
 machine, so it shows the effect of a small change to the hot path that timings would drown in
 noise. It is the tool for profiling work; the e2e runner stays the judge of the targets.
 
@@ -23,6 +24,7 @@ process exactly as ``run_inprocess.py`` does (same scopes, receive and send).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -60,6 +62,12 @@ async def _child(spec: AppSpec, endpoint: Endpoint, count: int) -> str | None:
         if problem is not None:
             return f"wrong response: {problem}"
         await time_requests(module.app, endpoint, template, state, WARM_UP_REQUESTS)
+        # What start-up left on the heap is moved out of the collector's reach: otherwise when a
+        # full collection falls, and how much it has to walk, depends on the process's history
+        # and moves the count by thousands of instructions per request from run to run.
+        # Collections of what the requests themselves allocate are still counted.
+        gc.collect()
+        gc.freeze()
         await time_requests(module.app, endpoint, template, state, count)
     finally:
         await stop_lifespan(task, inbox)

@@ -4,6 +4,7 @@ everywhere in one request (handler, 500 body, log records, a mounted app)."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from typing import Any
@@ -101,6 +102,25 @@ def test_the_id_is_checked_strictly() -> None:
     assert not is_well_formed_request_id("") and not is_well_formed_request_id("ä")
     ids = {new_request_id() for _ in range(2000)}
     assert len(ids) == 2000 and all(NEW_ID.fullmatch(i.decode()) for i in ids)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+def test_a_forked_worker_does_not_hand_out_its_parents_pooled_ids() -> None:
+    new_request_id()  # the batch now holds ids drawn in this process
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        try:
+            os.write(writer, new_request_id())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        from_child = pipe.read()
+    os.waitpid(child, 0)
+    following = [new_request_id() for _ in range(300)]  # the rest of the parent's pool, and more
+    assert NEW_ID.fullmatch(from_child.decode())
+    assert from_child not in following
 
 
 def test_a_handler_choosing_its_own_header_is_not_overridden_or_duplicated() -> None:

@@ -4,7 +4,12 @@
 parameters, JSON bodies, multipart uploads, sessions (each client its own cookie jar) and
 WebSocket conversations. Every answer carries something unique to its request, so an answer meant
 for another request is caught. At the end: no errors on either side, and the server's resident
-memory after the last quarter of the requests is at most 10% above what it was after the first.
+memory after the last quarter of the requests is at most 10% above what it was after the second.
+
+Why the second: the first half still warms up (allocator arenas, caches). Run for 80,000 requests,
+the server measured 57.2, 58.4, 60.0 and 60.2 MiB after each quarter, flat once warm; with 20,000,
+growth from the first quarter came to 10.9 % once on a loaded machine (CPython 3.13) without any
+leak. A leak of a kilobyte a request still shows as 10 MB over the second half.
 """
 
 from __future__ import annotations
@@ -129,9 +134,9 @@ async def test_twenty_thousand_mixed_requests_without_errors_mixups_or_memory_gr
 
     assert soak.done == TOTAL_REQUESTS
     assert soak.failures == [], f"{len(soak.failures)} failures, first ones: {soak.failures[:5]}"
-    first, last = soak.rss_after_quarter[1], soak.rss_after_quarter[4]
+    warm, last = soak.rss_after_quarter[2], soak.rss_after_quarter[4]
     rss_report = {quarter: f"{size / 2**20:.1f} MiB" for quarter, size in sorted(soak.rss_after_quarter.items())}
-    assert last <= first * (1 + MAX_RSS_GROWTH), f"RSS after each quarter: {rss_report} ({elapsed:.0f}s)"
+    assert last <= warm * (1 + MAX_RSS_GROWTH), f"RSS after each quarter: {rss_report} ({elapsed:.0f}s)"
     output = soak_server.output()
     assert "Traceback" not in output and "ERROR" not in output, output[-3000:]
     print(f"soak: {TOTAL_REQUESTS} requests in {elapsed:.1f}s; RSS after each quarter: {rss_report}")

@@ -51,8 +51,14 @@ from .middleware.asgi import Middleware
 from .middleware.base import BaseMiddleware
 from .middleware.chain import MiddlewareFunction, is_http_middleware, to_response
 from .request import Request
-from .request_ids import raw_request_id, request_id_header
-from .request_log import echoing_request_id, has_request_id_header, observe_requests
+from .request_ids import (
+    REQUEST_ID_HEADER,
+    REQUEST_ID_SCOPE_KEY,
+    id_header_batch,
+    refill_id_pool,
+    request_id_header,
+)
+from .request_log import echoing_request_id, observe_requests
 from .responses import BaseResponse, Response
 from .types import ASGIApp, Message, Receive, Scope, Send
 from .websocket import OPEN_WEBSOCKETS_SCOPE_KEY, close_reason
@@ -495,17 +501,31 @@ class App:
                 except Exception as exc:
                     outgoing = await self._answer_error(request, response, exc)
                 try:
-                    messages = response.plain_messages(scope) if outgoing is response else None
+                    if self.echo_request_id:
+                        # PERF: request_id_header's common case written out (no id made yet,
+                        # none sent): one call fewer, about 450 instructions.
+                        if REQUEST_ID_SCOPE_KEY in scope:
+                            echo = scope[REQUEST_ID_SCOPE_KEY]
+                        else:
+                            for name, _ in scope["headers"]:
+                                if name == REQUEST_ID_HEADER:
+                                    echo = request_id_header(scope)  # validates it
+                                    break
+                            else:
+                                try:
+                                    echo = next(id_header_batch[0])
+                                except StopIteration:
+                                    echo = refill_id_pool()
+                                scope[REQUEST_ID_SCOPE_KEY] = echo
+                    else:
+                        echo = None
+                    messages = response.plain_messages(scope, echo) if outgoing is response else None
                     if messages is not None:
-                        if self.echo_request_id:
-                            headers = messages[0]["headers"]
-                            if not response.raw_headers or not has_request_id_header(headers):
-                                headers.append(request_id_header(scope))
                         await send(messages[0])
                         await send(messages[1])
-                    elif self.echo_request_id:
+                    elif echo is not None:
                         # Made before a mounted app gets its copy of the scope, so both use it.
-                        await outgoing(scope, receive, echoing_request_id(send, raw_request_id(scope)))
+                        await outgoing(scope, receive, echoing_request_id(send, echo[1]))
                     else:
                         await outgoing(scope, receive, send)
                 finally:

@@ -18,7 +18,9 @@ import itertools
 import logging
 import os
 import re
+import struct
 import sys
+from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -36,29 +38,46 @@ _WELL_FORMED = re.compile(rb"[A-Za-z0-9._-]+")
 _IDS_PER_REFILL = 256
 
 # PERF: new ids come ready-made as response header pairs, 256 at a time from one system call, all
-# built in C (`hexlify` with a separator, `split`, `zip`): per request, taking one is a list's
-# `pop` and no allocation (bench/README.md: the echo's cost).
-_fresh_headers: list[tuple[bytes, bytes]] = []
-_take_header = _fresh_headers.pop
+# built in C (`hexlify`'s loop without a separator, `struct` cutting the digits into 32-byte ids,
+# `zip` pairing each with the header name as it is taken). Per request, taking one is one `next`:
+# no list to grow or shrink, and no tuple allocated once the previous request's pair is gone
+# (bench/README.md: the echo's cost).
+_cut_ids = struct.Struct("32s" * _IDS_PER_REFILL).unpack
+id_header_batch: list[Iterator[tuple[bytes, bytes]]] = [iter(())]
+"""The batch new ids are taken from, as the only item of a list (so that every module sees a
+refill): ``next(id_header_batch[0])`` is ``(b"x-request-id", new id)``, or ``StopIteration``
+when the batch is used up (then call :func:`refill_id_pool`). Threads may take from it at the
+same time: ``next`` on it runs in C, and two refills at once only waste the rest of one batch."""
 
 
-def _refill() -> tuple[bytes, bytes]:
-    ids = binascii.hexlify(os.urandom(16 * _IDS_PER_REFILL), b" ", 16).split()
-    _fresh_headers.extend(zip(itertools.repeat(REQUEST_ID_HEADER), ids))
-    return _take_header()
+def refill_id_pool() -> tuple[bytes, bytes]:
+    """Draw the next batch of 256 ids and take one (see :data:`id_header_batch`)."""
+    ids = _cut_ids(binascii.hexlify(os.urandom(16 * _IDS_PER_REFILL)))
+    batch = zip(itertools.repeat(REQUEST_ID_HEADER), ids)
+    id_header_batch[0] = batch
+    return next(batch)
+
+
+def new_request_id_header() -> tuple[bytes, bytes]:
+    """``(b"x-request-id", new id)`` with a new random id."""
+    try:
+        return next(id_header_batch[0])
+    except StopIteration:
+        return refill_id_pool()
+
+
+def _forget_batch() -> None:
+    id_header_batch[0] = iter(())
 
 
 if hasattr(os, "register_at_fork"):
     # A forked worker must not hand out the ids its parent drew.
-    os.register_at_fork(after_in_child=_fresh_headers.clear)
+    os.register_at_fork(after_in_child=_forget_batch)
 
 
 def new_request_id() -> bytes:
     """A new random id: 32 lower-case hex digits (128 bits), as ASCII bytes."""
-    try:
-        return _take_header()[1]
-    except IndexError:
-        return _refill()[1]
+    return new_request_id_header()[1]
 
 
 def is_well_formed_request_id(value: str | bytes) -> bool:
@@ -74,26 +93,33 @@ def is_well_formed_request_id(value: str | bytes) -> bool:
 def request_id_header(scope: Scope) -> tuple[bytes, bytes]:
     """``(b"x-request-id", id)``: the response header naming the request's id, made on first use
     and kept in the scope (so the whole request, and a mounted app, see the same one)."""
-    found: tuple[bytes, bytes] | None = scope.get(REQUEST_ID_SCOPE_KEY)
-    if found is None:
-        given = None
-        for name, value in scope.get("headers", ()):
-            if name == REQUEST_ID_HEADER:
-                if given is not None:
-                    # Two ids (a client's and a proxy's, or a forgery next to the real one): no
-                    # way to tell which to trust, so neither is used.
-                    given = b""
-                    break
-                given = value
-        if given and len(given) <= MAX_REQUEST_ID_LENGTH and _WELL_FORMED.fullmatch(given):
-            found = (REQUEST_ID_HEADER, bytes(given))
-        else:
-            try:
-                found = _take_header()
-            except IndexError:
-                found = _refill()
-        scope[REQUEST_ID_SCOPE_KEY] = found
+    if REQUEST_ID_SCOPE_KEY in scope:
+        return scope[REQUEST_ID_SCOPE_KEY]  # type: ignore[no-any-return]
+    for name, _ in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER:
+            found = _client_request_id_header(scope)
+            break
+    else:
+        found = new_request_id_header()
+    scope[REQUEST_ID_SCOPE_KEY] = found
     return found
+
+
+def _client_request_id_header(scope: Scope) -> tuple[bytes, bytes]:
+    """The header pair of the id the client sent, or of a new one when it sent a malformed id
+    or more than one."""
+    given = None
+    for name, value in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER:
+            if given is not None:
+                # Two ids (a client's and a proxy's, or a forgery next to the real one): no way
+                # to tell which to trust, so neither is used.
+                given = b""
+                break
+            given = value
+    if given and len(given) <= MAX_REQUEST_ID_LENGTH and _WELL_FORMED.fullmatch(given):
+        return (REQUEST_ID_HEADER, bytes(given))
+    return new_request_id_header()
 
 
 def raw_request_id(scope: Scope) -> bytes:
