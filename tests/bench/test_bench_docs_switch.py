@@ -22,14 +22,20 @@ print(json.dumps({path: http.get(path).status_code for path in ("/docs", "/opena
 """
 
 
-def statuses(docs: str | None) -> dict[str, int]:
-    env = {key: value for key, value in os.environ.items() if key != "NEXIOS_BENCH_DOCS"}
-    if docs is not None:
-        env["NEXIOS_BENCH_DOCS"] = docs
-    done = subprocess.run([sys.executable, "-c", PROBE, str(BENCH)], capture_output=True, text=True,
+def run_probe(probe: str, variable: str, value: str | None) -> str:
+    """The last line ``probe`` prints, run in a fresh interpreter with ``variable`` set to
+    ``value`` (or unset)."""
+    env = {key: item for key, item in os.environ.items() if key != variable}
+    if value is not None:
+        env[variable] = value
+    done = subprocess.run([sys.executable, "-c", probe, str(BENCH)], capture_output=True, text=True,
                           timeout=60, env=env, check=False)
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return done.stdout.strip().splitlines()[-1]
+
+
+def statuses(docs: str | None) -> dict[str, int]:
+    return json.loads(run_probe(PROBE, "NEXIOS_BENCH_DOCS", docs))  # type: ignore[no-any-return]
 
 
 def test_docs_are_on_by_default_and_off_with_the_switch() -> None:
@@ -48,12 +54,6 @@ print("x-request-id" in TestClient(nexios_app.app).get("/plaintext").headers)
 
 def test_request_ids_are_echoed_by_default_and_not_with_the_switch() -> None:
     def echoed(setting: str | None) -> str:
-        env = {key: value for key, value in os.environ.items() if key != "NEXIOS_BENCH_REQUEST_IDS"}
-        if setting is not None:
-            env["NEXIOS_BENCH_REQUEST_IDS"] = setting
-        done = subprocess.run([sys.executable, "-c", ID_PROBE, str(BENCH)], capture_output=True, text=True,
-                              timeout=60, env=env, check=False)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip().splitlines()[-1]
+        return run_probe(ID_PROBE, "NEXIOS_BENCH_REQUEST_IDS", setting)
 
     assert (echoed(None), echoed("off")) == ("True", "False")

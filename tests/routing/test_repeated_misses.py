@@ -20,6 +20,16 @@ def _known_misses(app: NexiosApp) -> dict[str, Any]:
     return compiled.known_misses
 
 
+def _app_serving_a() -> NexiosApp:
+    app = NexiosApp()
+
+    @app.get("/a")
+    async def a(request: Any, response: Any) -> Any:
+        return "a"
+
+    return app
+
+
 async def test_a_repeated_miss_is_a_404_for_every_method_and_is_remembered(client_for: Any) -> None:
     app = NexiosApp()
 
@@ -53,12 +63,7 @@ async def test_a_path_served_for_another_method_stays_a_405(client_for: Any) -> 
 
 
 async def test_a_route_added_after_a_miss_answers_at_once(client_for: Any) -> None:
-    app = NexiosApp()
-
-    @app.get("/a")
-    async def a(request: Any, response: Any) -> Any:
-        return "a"
-
+    app = _app_serving_a()
     async with client_for(app) as client:
         assert (await client.get("/later")).status_code == 404
 
@@ -70,12 +75,7 @@ async def test_a_route_added_after_a_miss_answers_at_once(client_for: Any) -> No
 
 
 async def test_a_404_handler_added_after_start_up_answers_remembered_misses(client_for: Any) -> None:
-    app = NexiosApp()
-
-    @app.get("/a")
-    async def a(request: Any, response: Any) -> Any:
-        return "a"
-
+    app = _app_serving_a()
     async with client_for(app) as client:
         assert (await client.get("/gone")).json() == {"detail": "Not Found"}
         assert (await client.get("/gone")).json() == {"detail": "Not Found"}
@@ -108,12 +108,7 @@ async def test_slash_redirects_and_mounts_are_not_remembered_as_misses(client_fo
 
 
 async def test_the_memo_is_bounded_in_entries_and_path_length(client_for: Any) -> None:
-    app = NexiosApp()
-
-    @app.get("/a")
-    async def a(request: Any, response: Any) -> Any:
-        return "a"
-
+    app = _app_serving_a()
     async with client_for(app) as client:
         long_path = "/" + "x" * 300
         assert (await client.get(long_path)).status_code == 404

@@ -22,6 +22,7 @@ from . import jsoncodec
 from .background import BackgroundTask, BackgroundTasks
 from .cookies import SameSite, format_set_cookie
 from .datastructures import MutableHeaders, RawHeaders
+from .request_log import has_request_id_header
 from .response_headers import ResponseHeaderHelpers
 from .response_pages import PageAndTemplateHelpers
 from .types import Message, Receive, Scope, Send
@@ -444,8 +445,8 @@ class Response(PageAndTemplateHelpers, BaseResponse):  # type: ignore[misc]  # r
     def plain_messages(self, scope: Scope, echo: tuple[bytes, bytes] | None = None) -> tuple[Message, Message] | None:
         """The two messages that send this builder's own body, or ``None`` when sending it takes
         more (a response made with ``make_response``, or background tasks): then await it.
-        ``echo`` is a header added unless the response already has one of that name (the app's
-        ``X-Request-ID``).
+        ``echo`` is the app's ``X-Request-ID`` header pair, added unless the response already
+        has that header.
 
         PERF: synchronous, so that the app sends a plain response without awaiting ``__call__``
         (one coroutine frame, about 1,100 instructions, on most requests); the common case of
@@ -459,13 +460,8 @@ class Response(PageAndTemplateHelpers, BaseResponse):  # type: ignore[misc]  # r
         media_type = self._media_type
         if self.raw_headers or media_type is None or status in _NO_BODY_STATUSES:
             messages = self.own_messages(scope)
-            if echo is not None:
-                headers = messages[0]["headers"]
-                for name, _ in headers:
-                    if name == echo[0]:
-                        break
-                else:
-                    headers.append(echo)
+            if echo is not None and not has_request_id_header(messages[0]["headers"]):
+                messages[0]["headers"].append(echo)
             return messages
         content_type = _CONTENT_TYPE_CACHE.get(media_type) or _content_type_bytes(media_type)
         if echo is None:
